@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Idempotent setup: a virtualenv in .venv with the project and its dev tools, and the pinned
+# Node tools (Redocly CLI) in node_modules. Safe to run on every invocation.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.pns-mock-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet -e ".[dev]"
+    touch "$stamp"
+fi
+
+if [ ! -d node_modules/@redocly/cli ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+        echo "setup: npm not found; installing Node.js from the distribution" >&2
+        if command -v apt-get >/dev/null 2>&1; then
+            apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+        fi
+    fi
+    npm ci --no-audit --no-fund --loglevel=error
+fi

@@ -1,0 +1,24 @@
+"""The PNS OpenAPI spec, bundled with the toolkit, and typed access to it.
+
+Everything else in pns-mock reads the vendor's API through this package.
+"""
+
+from .loader import Spec, load, load_document, resolve_pointer, spec_path
+from .model import Conflict, Operation, Parameter, ResultCatalogue, ResultCode, TableRow, Webhook
+from .schemas import SchemaRegistry
+
+__all__ = [
+    "Conflict",
+    "Operation",
+    "Parameter",
+    "ResultCatalogue",
+    "ResultCode",
+    "SchemaRegistry",
+    "Spec",
+    "TableRow",
+    "Webhook",
+    "load",
+    "load_document",
+    "resolve_pointer",
+    "spec_path",
+]

@@ -1,0 +1,191 @@
+"""Read the bundled OpenAPI document into typed objects."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .model import (
+    HTTP_METHODS,
+    Conflict,
+    Operation,
+    Parameter,
+    ResultCatalogue,
+    ResultCode,
+    TableRow,
+    Webhook,
+)
+
+SPEC_FILE = "pns-openapi.yaml"
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def spec_path() -> Path:
+    """Where the bundled spec lives (inside the installed package)."""
+    return Path(str(resources.files(__package__).joinpath(SPEC_FILE)))
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def resolve_pointer(document: Mapping[str, Any], pointer: str) -> Any:
+    node: Any = document
+    for token in pointer.lstrip("#").split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return node
+
+
+class Spec:
+    """The parsed PNS spec: operations, webhooks, result codes and call-failure tables."""
+
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        self.document = document
+        self.result_codes = ResultCatalogue(
+            {rc.code: rc for rc in (_result_code(item) for item in document["x-pns-result-codes"])}
+        )
+        common = self.result_codes.common()
+        self.operations: dict[str, Operation] = {}
+        for path, item in document.get("paths", {}).items():
+            for method in HTTP_METHODS:
+                if method in item:
+                    op = _operation(document, path, method, item[method], common)
+                    self.operations[op.operation_id] = op
+        self.webhooks: dict[str, Webhook] = {
+            name: Webhook(
+                name=name,
+                mode=item["post"].get("x-pns-mode", ""),
+                vendor_doc=item["post"].get("x-vendor-doc", ""),
+                pointer=f"/webhooks/{_escape(name)}/post",
+                raw=item["post"],
+            )
+            for name, item in document.get("webhooks", {}).items()
+        }
+        self.hangup_causes = _table(document.get("x-pns-hangup-causes", []))
+        self.disconnect_points = _table(document.get("x-pns-disconnect-points", []))
+        self.q850_causes = _table(document.get("x-pns-q850-causes", []))
+        self.delivery: Mapping[str, Any] = document.get("x-pns-delivery", {})
+
+    def operation_for(self, method: str, path: str) -> Operation | None:
+        for op in self.operations.values():
+            if op.method == method.lower() and op.path == path:
+                return op
+        return None
+
+    def modes(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(op.mode for op in self.operations.values()))
+
+    def resolve(self, pointer: str) -> Any:
+        return resolve_pointer(self.document, pointer)
+
+    def conflicts(self) -> list[Conflict]:
+        """Every `x-pns-conflict` in the document, with where it stands."""
+        return [
+            Conflict(pointer, c.get("summary", ""), c.get("accepted", ""), c.get("why", ""))
+            for pointer, c in _walk_conflicts(self.document, "")
+        ]
+
+
+def _walk_conflicts(node: Any, pointer: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            here = f"{pointer}/{_escape(str(key))}"
+            if key in ("x-pns-conflict", "conflict") and isinstance(value, Mapping):
+                yield pointer, value
+            else:
+                yield from _walk_conflicts(value, here)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk_conflicts(value, f"{pointer}/{index}")
+
+
+def _result_code(item: Mapping[str, Any]) -> ResultCode:
+    conflict = item.get("conflict")
+    return ResultCode(
+        code=str(item["code"]),
+        http_status=int(item["httpStatus"]),
+        text=item["text"],
+        meaning=item.get("meaning", ""),
+        trigger=item.get("trigger", ""),
+        handling=item.get("handling", ""),
+        retryable=bool(item.get("retryable", False)),
+        family=item.get("family", ""),
+        scope=item.get("scope", "operation"),
+        source=item.get("source", ""),
+        alternative_texts=tuple(item.get("alternativeTexts", ())),
+        conflict=(
+            Conflict(
+                f"/x-pns-result-codes/{item['code']}",
+                conflict.get("summary", ""),
+                conflict.get("accepted", ""),
+                conflict.get("why", ""),
+            )
+            if conflict
+            else None
+        ),
+    )
+
+
+def _deref(document: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:
+    while "$ref" in node:
+        node = resolve_pointer(document, node["$ref"])
+    return node
+
+
+def _operation(
+    document: Mapping[str, Any],
+    path: str,
+    method: str,
+    raw: Mapping[str, Any],
+    common: tuple[str, ...],
+) -> Operation:
+    params = tuple(
+        Parameter(
+            name=p["name"],
+            location=p["in"],
+            required=bool(p.get("required", False)),
+            schema=p.get("schema", {}),
+            description=p.get("description", ""),
+        )
+        for p in (_deref(document, p) for p in raw.get("parameters", ()))
+    )
+    body = raw.get("requestBody")
+    return Operation(
+        operation_id=raw["operationId"],
+        method=method,
+        path=path,
+        mode=raw.get("x-pns-mode", ""),
+        vendor_name=raw.get("x-vendor-name", ""),
+        vendor_doc=raw.get("x-vendor-doc", ""),
+        pointer=f"/paths/{_escape(path)}/{method}",
+        parameters=params,
+        specific_codes=tuple(str(c) for c in raw.get("x-pns-result-codes", ())),
+        common_codes=common,
+        one_of=tuple(tuple(group) for group in raw.get("x-pns-one-of", ())),
+        has_body=body is not None and "application/json" in body.get("content", {}),
+        body_required=bool(body and body.get("required", False)),
+        raw=raw,
+    )
+
+
+def _table(rows: list[Mapping[str, Any]]) -> dict[int, TableRow]:
+    return {int(r["code"]): TableRow(int(r["code"]), r.get("text", ""), r.get("category", "")) for r in rows}
+
+
+def load_document(path: Path | None = None) -> dict[str, Any]:
+    text = (path or spec_path()).read_text(encoding="utf-8")
+    document: dict[str, Any] = yaml.load(text, Loader=_Loader)
+    return document
+
+
+@functools.cache
+def load() -> Spec:
+    """The bundled spec, parsed once per process."""
+    return Spec(load_document())

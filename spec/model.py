@@ -1,0 +1,141 @@
+"""Typed views of the parts of the spec the rest of the toolkit reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch")
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A point where the vendor's pages disagree, and what the toolkit accepts."""
+
+    pointer: str
+    summary: str
+    accepted: str
+    why: str
+
+
+@dataclass(frozen=True)
+class ResultCode:
+    code: str
+    http_status: int
+    text: str
+    meaning: str
+    trigger: str
+    handling: str
+    retryable: bool
+    family: str
+    scope: str
+    source: str
+    alternative_texts: tuple[str, ...] = ()
+    conflict: Conflict | None = None
+
+    @property
+    def is_success(self) -> bool:
+        return self.code == "0"
+
+    def body(self, detail: str | None = None) -> dict[str, str]:
+        """The reply body the platform sends for this code (resultdesc may name the bad field)."""
+        text = self.text if not detail else f"{self.text} {detail}"
+        return {"resultcode": self.code, "resultdesc": text[:256]}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    location: str
+    required: bool
+    schema: Mapping[str, Any]
+    description: str
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method: str
+    path: str
+    mode: str
+    vendor_name: str
+    vendor_doc: str
+    pointer: str
+    parameters: tuple[Parameter, ...]
+    specific_codes: tuple[str, ...]
+    common_codes: tuple[str, ...]
+    one_of: tuple[tuple[str, ...], ...]
+    has_body: bool
+    body_required: bool
+    raw: Mapping[str, Any] = field(repr=False)
+
+    @property
+    def result_codes(self) -> tuple[str, ...]:
+        """Every code this operation can return: its own plus the common ones."""
+        return tuple(dict.fromkeys(("0", *self.specific_codes, *self.common_codes)))
+
+    @property
+    def request_schema_pointer(self) -> str | None:
+        if not self.has_body:
+            return None
+        return f"{self.pointer}/requestBody/content/application~1json/schema"
+
+    def response_schema_pointer(self, status: int) -> str | None:
+        responses = self.raw.get("responses", {})
+        resp = responses.get(str(status))
+        if resp is None:
+            return None
+        if "$ref" in resp:
+            base = resp["$ref"].removeprefix("#")
+            return f"{base}/content/application~1json/schema"
+        if "application/json" not in resp.get("content", {}):
+            return None
+        return f"{self.pointer}/responses/{status}/content/application~1json/schema"
+
+
+@dataclass(frozen=True)
+class Webhook:
+    name: str
+    mode: str
+    vendor_doc: str
+    pointer: str
+    raw: Mapping[str, Any] = field(repr=False)
+
+    @property
+    def body_schema_pointer(self) -> str:
+        return f"{self.pointer}/requestBody/content/application~1json/schema"
+
+    @property
+    def reply_schema_pointer(self) -> str | None:
+        """Schema of the JSON reply the customer owes (Block pushes); None for an empty 200."""
+        content = self.raw.get("responses", {}).get("200", {}).get("content", {})
+        if "application/json" not in content:
+            return None
+        return f"{self.pointer}/responses/200/content/application~1json/schema"
+
+
+@dataclass(frozen=True)
+class TableRow:
+    code: int
+    text: str
+    category: str = ""
+
+
+class ResultCatalogue(Mapping[str, ResultCode]):
+    """The result-code table of the spec, by code."""
+
+    def __init__(self, codes: Mapping[str, ResultCode]) -> None:
+        self._codes = dict(codes)
+
+    def __getitem__(self, code: str) -> ResultCode:
+        return self._codes[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._codes)
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def common(self) -> tuple[str, ...]:
+        return tuple(c for c, rc in self._codes.items() if rc.scope == "common")
