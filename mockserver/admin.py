@@ -1,0 +1,162 @@
+"""The admin API under /_pns/: reset, seed, state, clock, faults and the journal, as JSON over HTTP.
+
+Each route calls the same Python API a test can call directly on `Platform`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from .apps import PrivateNumber
+from .config import app_from_dict, parse_config
+from .errors import ConfigError
+from .faults import Fault
+from .http import HttpRequest, HttpResponse, json_response
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+
+class AdminError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+Route = Callable[[HttpRequest, dict[str, Any], list[str]], Any]
+
+
+class Admin:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.platform = engine.platform
+        self.token: str | None = None
+        self._routes: dict[tuple[str, str], Route] = {
+            ("POST", "reset"): self._reset,
+            ("GET", "state"): lambda r, b, a: self.platform.dump(),
+            ("GET", "apps"): lambda r, b, a: [
+                {"app_key": x.app_key, "mode": x.mode} for x in self.platform.apps()
+            ],
+            ("POST", "apps"): self._add_app,
+            ("POST", "numbers"): self._add_numbers,
+            ("GET", "clock"): lambda r, b, a: self._clock(),
+            ("POST", "clock"): self._move_clock,
+            ("GET", "faults"): lambda r, b, a: [vars(f) for f in self.platform.faults.armed()],
+            ("POST", "faults"): self._arm_fault,
+            ("DELETE", "faults"): lambda r, b, a: self.platform.faults.clear(),
+            ("GET", "journal"): self._journal,
+            ("DELETE", "journal"): lambda r, b, a: self.platform.journal.clear(),
+        }
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        try:
+            self._allowed(request)
+            parts = request.path.removeprefix("/_pns/").strip("/").split("/")
+            # /_pns/apps/{app_key}/numbers -> ("numbers", [app_key])
+            name, args = (parts[2], [parts[1]]) if len(parts) == 3 and parts[0] == "apps" else (parts[0], [])
+            route = self._routes.get((request.method, name))
+            if route is None:
+                raise AdminError(404, f"no admin route {request.method} {request.path}")
+            body = self._body(request)
+            result = route(request, body, args)
+            return json_response(200, {"ok": True, "result": result})
+        except AdminError as err:
+            return json_response(err.status, {"ok": False, "error": str(err)})
+        except (ConfigError, ValueError, KeyError, TypeError) as err:
+            return json_response(400, {"ok": False, "error": str(err)})
+
+    def _allowed(self, request: HttpRequest) -> None:
+        if self.token is not None:
+            if request.headers.get("x-pns-admin-token") != self.token:
+                raise AdminError(403, "admin API needs the X-PNS-Admin-Token header")
+            return
+        client = request.client or "127.0.0.1"
+        try:
+            loopback = ipaddress.ip_address(client).is_loopback
+        except ValueError:
+            loopback = client in ("localhost", "testclient")
+        if not loopback:
+            raise AdminError(403, "admin API answers on loopback only unless a token is configured")
+
+    @staticmethod
+    def _body(request: HttpRequest) -> dict[str, Any]:
+        if not request.body.strip():
+            return {}
+        try:
+            data = json.loads(request.body)
+        except ValueError as exc:
+            raise AdminError(400, f"body is not JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise AdminError(400, "body must be a JSON object")
+        return data
+
+    def _reset(self, request: HttpRequest, body: dict[str, Any], args: list[str]) -> Any:
+        config = parse_config(body, source="reset body") if body else None
+        self.platform.reset(config)
+        return None
+
+    def _add_app(self, request: HttpRequest, body: dict[str, Any], args: list[str]) -> Any:
+        parse_config({"apps": [body]}, source="app")
+        app = self.platform.add_app(app_from_dict(body))
+        return {"app_key": app.app_key, "mode": app.mode}
+
+    def _add_numbers(self, request: HttpRequest, body: dict[str, Any], args: list[str]) -> Any:
+        app_key = args[0]
+        numbers = body.get("numbers", [])
+        parse_config(
+            {"apps": [{"app_key": app_key, "app_secret": "-", "mode": "AX", "numbers": numbers}]},
+            source="numbers",
+        )
+        self.platform.add_numbers(
+            app_key, [PrivateNumber(n["number"], n["area_code"], n.get("sms", True)) for n in numbers]
+        )
+        return None
+
+    def _clock(self) -> dict[str, Any]:
+        now = self.platform.clock.now()
+        return {
+            "epoch": now,
+            "utc": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "frozen": self.platform.clock.frozen,
+        }
+
+    def _move_clock(self, request: HttpRequest, body: dict[str, Any], args: list[str]) -> Any:
+        clock = self.platform.clock
+        with self.platform.lock:
+            if "freeze" in body:
+                clock.freeze(bool(body["freeze"]))
+            if "advance" in body:
+                clock.advance(float(body["advance"]))
+            if "set" in body:
+                value = body["set"]
+                if isinstance(value, str):
+                    value = datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
+                clock.set(float(value))
+        return self._clock()
+
+    def _arm_fault(self, request: HttpRequest, body: dict[str, Any], args: list[str]) -> Any:
+        op_id = body.get("operationId")
+        if op_id != "*" and op_id not in self.engine.spec.operations:
+            raise AdminError(400, f"operationId {op_id!r} is not in the spec")
+        code = body.get("resultcode")
+        if code is not None and str(code) not in self.engine.spec.result_codes:
+            raise AdminError(400, f"resultcode {code!r} is not a documented PNS result code")
+        fault = Fault(
+            operation_id=op_id,
+            count=int(body.get("count", 1)),
+            resultcode=str(code) if code is not None else None,
+            latency=float(body.get("latency_ms", 0)) / 1000.0,
+            drop=bool(body.get("drop", False)),
+        )
+        self.platform.faults.arm(fault)
+        return vars(fault)
+
+    def _journal(self, request: HttpRequest, body: dict[str, Any], args: list[str]) -> Any:
+        query = dict(parse_qsl(request.query))
+        limit = int(query["limit"]) if "limit" in query else None
+        return [e.as_dict() for e in self.platform.journal.entries(query.get("operationId"), limit)]

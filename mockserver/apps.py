@@ -1,0 +1,49 @@
+"""Applications and the private numbers they own: plain data, no HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MODES = ("AX", "AXB", "AXE", "AXYB", "X")
+
+
+@dataclass(frozen=True)
+class PrivateNumber:
+    number: str
+    area_code: str
+    sms: bool = True
+
+
+@dataclass
+class Application:
+    app_key: str
+    app_secret: str
+    mode: str
+    numbers: list[PrivateNumber] = field(default_factory=list)
+    recording: bool = False
+    sms: bool = False
+    callbacks: dict[str, str] = field(default_factory=dict)
+    # AXE: digits per extension (1..4) set on the application; capacity per X is 10**n - 1.
+    extension_length: int = 4
+    status: str = "normal"
+
+    def owns(self, number: str) -> bool:
+        return any(n.number == number for n in self.numbers)
+
+    def numbers_in(self, area_code: str) -> list[PrivateNumber]:
+        return [n for n in self.numbers if n.area_code == area_code]
+
+
+def landline_area_code(number: str) -> str | None:
+    """The area code (with its 0) of a +86 landline number, None for a mobile or foreign number.
+
+    Beijing, Tianjin and the 02x cities use two digits after the 0, every other city three.
+    """
+    if not number.startswith("+86") or len(number) < 5:
+        return None
+    rest = number[3:]
+    if rest.startswith("1"):
+        return "010" if rest.startswith("10") else None
+    if rest.startswith("2"):
+        return "0" + rest[:2]
+    return "0" + rest[:3]

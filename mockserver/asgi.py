@@ -1,0 +1,83 @@
+"""ASGI adapter: bytes in, `Engine.handle`, bytes out. No framework in between, for speed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from .engine import Engine
+from .http import HttpRequest
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+class DropConnection(Exception):
+    """Raised to make the server close the connection without a response (fault injection)."""
+
+
+class AsgiApp:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        limit = self.engine.platform.settings.max_body_bytes
+        chunks: list[bytes] = []
+        size = 0
+        too_large = False
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                too_large = True  # keep draining, but stop storing
+            else:
+                chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        headers = {}
+        for key, value in scope["headers"]:
+            headers[key.decode("latin-1").lower()] = value.decode("latin-1")
+        client = scope.get("client")
+        request = HttpRequest(
+            method=scope["method"],
+            path=scope["path"],
+            query=scope["query_string"].decode("latin-1"),
+            headers=headers,
+            body=b"".join(chunks),
+            client=client[0] if client else "",
+            body_too_large=too_large,
+        )
+        response = self.engine.handle(request)
+        if response.delay:
+            await asyncio.sleep(response.delay)
+        if response.drop:
+            raise DropConnection("fault injection: connection dropped")
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status,
+                "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers],
+            }
+        )
+        await send({"type": "http.response.body", "body": response.body})
+
+    @staticmethod
+    async def _lifespan(receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return

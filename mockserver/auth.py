@@ -1,0 +1,272 @@
+"""Checks the platform's two authentication schemes, mapping every defect to its result code.
+
+Order of checks (our choice; the vendor documents the codes, not their order): the
+`Authorization` header and its attributes, the token header and its attributes, the `Created`
+format, the app_key, the `Created` window, then the digest. `Created` is compared with the wall
+clock, never the virtual clock: clients sign with real time even while a test has moved the
+platform's clock by days.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from .errors import PnsError
+
+_ATTR = re.compile(r'\s*([A-Za-z]+)\s*=\s*"([^"]*)"\s*')
+_CREATED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+
+
+@dataclass(frozen=True)
+class Scheme:
+    name: str  # "AKSK" or "WSSE"
+    token_header: str
+    missing_scheme: str
+    missing_token_header: str
+    missing_attr: Mapping[str, str]
+
+
+AKSK = Scheme(
+    "AKSK",
+    "X-AKSK",
+    missing_scheme="1023013",
+    missing_token_header="1023033",
+    missing_attr={
+        "username": "1023034",
+        "nonce": "1023035",
+        "created": "1023036",
+        "passworddigest": "1023037",
+    },
+)
+WSSE = Scheme(
+    "WSSE",
+    "X-WSSE",
+    missing_scheme="1023013",
+    missing_token_header="1023026",
+    missing_attr={
+        "username": "1023027",
+        "nonce": "1023028",
+        "created": "1023029",
+        "passworddigest": "1023030",
+    },
+)
+SCHEMES = {"AKSK": AKSK, "WSSE": WSSE}
+
+
+@dataclass(frozen=True)
+class Credentials:
+    scheme: str
+    app_key: str
+    nonce: str
+    created: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class AuthResult:
+    app_key: str
+    scheme: str
+    variant: str  # which digest form matched: "hmac-sha256", "sha256", "sha256-hex"
+
+
+def aksk_digest(secret: str, nonce: str, created: str) -> str:
+    mac = hmac.new(secret.encode(), (nonce + created).encode(), hashlib.sha256).digest()
+    return base64.b64encode(mac).decode()
+
+
+def wsse_digest(secret: str, nonce: str, created: str, *, hex_variant: bool = False) -> str:
+    h = hashlib.sha256((nonce + created + secret).encode())
+    raw = h.hexdigest().encode() if hex_variant else h.digest()
+    return base64.b64encode(raw).decode()
+
+
+def created_now(now: float | None = None) -> str:
+    moment = datetime.fromtimestamp(time.time() if now is None else now, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def sign(scheme: str, app_key: str, secret: str, nonce: str, created: str) -> dict[str, str]:
+    """The two headers a client (or the platform, when pushing) sends."""
+    digest = aksk_digest(secret, nonce, created) if scheme == "AKSK" else wsse_digest(secret, nonce, created)
+    token = (
+        f'UsernameToken Username="{app_key}",PasswordDigest="{digest}",Nonce="{nonce}",Created="{created}"'
+    )
+    return {
+        "Authorization": f'{scheme} realm="SDP",profile="UsernameToken",type="Appkey"',
+        SCHEMES[scheme].token_header: token,
+    }
+
+
+def _attributes(text: str) -> dict[str, str]:
+    """Attributes `Name="value"` separated by "," or ", " (both documented), names case-folded."""
+    attrs: dict[str, str] = {}
+    for part in _split_attrs(text):
+        m = _ATTR.fullmatch(part)
+        if m:
+            attrs[m.group(1).lower()] = m.group(2)
+    return attrs
+
+
+def _split_attrs(text: str) -> list[str]:
+    parts: list[str] = []
+    current: list[str] = []
+    depth = False
+    for ch in text:
+        if ch == '"':
+            depth = not depth
+        if ch == "," and not depth:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+def parse(headers: Mapping[str, str]) -> Credentials:
+    """Read the credentials from case-insensitive `headers`, or raise the matching 1023xxx code."""
+    authorization = headers.get("authorization")
+    if not authorization or not authorization.strip():
+        raise PnsError("1023006", "send the Authorization header", rule="auth.authorization")
+    word, _, rest = authorization.strip().partition(" ")
+    scheme = SCHEMES.get(word.upper())
+    if scheme is None:
+        raise PnsError(
+            "1023013",
+            f"Authorization must start with AKSK (or legacy WSSE), got {word[:20]!r}",
+            rule="auth.scheme",
+        )
+    attrs = _attributes(rest)
+    if "realm" not in attrs:
+        raise PnsError("1023007", 'add realm="SDP" to Authorization', rule="auth.realm")
+    if "profile" not in attrs:
+        raise PnsError("1023008", 'add profile="UsernameToken" to Authorization', rule="auth.profile")
+    if attrs["realm"] != "SDP":
+        raise PnsError("1023009", f'realm is "{attrs["realm"]}", must be "SDP"', rule="auth.realm")
+    if attrs["profile"] != "UsernameToken":
+        raise PnsError(
+            "1023010", f'profile is "{attrs["profile"]}", must be "UsernameToken"', rule="auth.profile"
+        )
+    if "type" not in attrs:
+        raise PnsError("1023012", 'add type="Appkey" to Authorization', rule="auth.type")
+    if attrs["type"] != "Appkey":
+        raise PnsError("1023011", f'type is "{attrs["type"]}", must be "Appkey"', rule="auth.type")
+
+    token = headers.get(scheme.token_header.lower())
+    if not token or not token.strip():
+        raise PnsError(
+            scheme.missing_token_header,
+            f"Authorization says {scheme.name}: send the {scheme.token_header} header",
+            rule="auth.token",
+        )
+    body = token.strip()
+    if body.startswith("UsernameToken"):
+        body = body[len("UsernameToken") :]
+    tattrs = _attributes(body)
+    for name, code in scheme.missing_attr.items():
+        if not tattrs.get(name):
+            raise PnsError(code, f"{scheme.token_header} has no {name} attribute", rule="auth.token")
+    created = tattrs["created"]
+    if not _CREATED.match(created) or not _valid_time(created):
+        raise PnsError(
+            "1023031",
+            f"Created is {created!r}; expected yyyy-MM-dd'T'HH:mm:ss'Z' in UTC, e.g. 2018-02-12T15:30:20Z",
+            rule="auth.created.format",
+        )
+    return Credentials(scheme.name, tattrs["username"], tattrs["nonce"], created, tattrs["passworddigest"])
+
+
+def _valid_time(created: str) -> bool:
+    try:
+        datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return False
+    return True
+
+
+def _epoch(created: str) -> float:
+    return datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
+
+
+@dataclass
+class Authenticator:
+    """Verifies requests against the applications' secrets.
+
+    `secret_of(app_key)` returns the secret or None for an unknown key. `window` is the accepted
+    distance in seconds between `Created` and the wall clock (the vendor publishes none).
+    Repeated failures from one client lead to 1020176 when `lockout_after` is set.
+    """
+
+    secret_of: Callable[[str], str | None]
+    window: float = 300.0
+    wall_clock: Callable[[], float] = time.time
+    lockout_after: int | None = None
+    lockout_seconds: float = 1800.0
+    _failures: dict[str, list[float]] = field(default_factory=dict, repr=False)
+    _locked_until: dict[str, float] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def authenticate(self, headers: Mapping[str, str], client: str = "") -> AuthResult:
+        now = self.wall_clock()
+        if self.lockout_after is not None and self._locked_until.get(client, 0.0) > now:
+            raise PnsError("1020176", f"client {client} is locked out after repeated failures")
+        try:
+            result = self._check(headers, now)
+        except PnsError:
+            self._record_failure(client, now)
+            raise
+        return result
+
+    def _check(self, headers: Mapping[str, str], now: float) -> AuthResult:
+        creds = parse(headers)
+        secret = self.secret_of(creds.app_key)
+        if secret is None:
+            raise PnsError("1010003", f"no application has app_key {creds.app_key!r}", rule="auth.app_key")
+        skew = _epoch(creds.created) - now
+        if abs(skew) > self.window:
+            raise PnsError(
+                "1010013",
+                f"Created {creds.created} is {skew:+.0f}s from the platform's clock; the mock accepts "
+                f"+/-{self.window:.0f}s (use the current UTC time, not local time)",
+                rule="auth.created.window",
+            )
+        candidates = (
+            [("hmac-sha256", aksk_digest(secret, creds.nonce, creds.created))]
+            if creds.scheme == "AKSK"
+            else [
+                ("sha256", wsse_digest(secret, creds.nonce, creds.created)),
+                ("sha256-hex", wsse_digest(secret, creds.nonce, creds.created, hex_variant=True)),
+            ]
+        )
+        matched = None
+        for variant, expected in candidates:
+            # compare every candidate so timing does not tell which variant was close
+            if hmac.compare_digest(expected.encode(), creds.digest.encode()):
+                matched = variant
+        if matched is None:
+            recipe = (
+                "Base64(HMAC-SHA256(key=app_secret, Nonce+Created))"
+                if creds.scheme == "AKSK"
+                else "Base64(SHA-256(Nonce+Created+app_secret))"
+            )
+            raise PnsError("1010010", f"PasswordDigest does not match {recipe}", rule="auth.digest")
+        return AuthResult(creds.app_key, creds.scheme, matched)
+
+    def _record_failure(self, client: str, now: float) -> None:
+        if self.lockout_after is None:
+            return
+        with self._lock:
+            recent = [t for t in self._failures.get(client, []) if now - t < self.lockout_seconds]
+            recent.append(now)
+            self._failures[client] = recent
+            if len(recent) >= self.lockout_after:
+                self._locked_until[client] = now + self.lockout_seconds
+                self._failures[client] = []

@@ -1,0 +1,98 @@
+"""Time for the mock: every rule reads an injected clock, never the system time directly."""
+
+from __future__ import annotations
+
+import heapq
+import threading
+import time
+from collections.abc import Callable
+from typing import Generic, Protocol, TypeVar
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Seconds since the epoch, UTC."""
+        ...
+
+
+class VirtualClock:
+    """A clock tests and the admin API can move.
+
+    By default it runs with the system clock plus an offset, so a standalone server shows real
+    time; `frozen=True` stops it, so tests decide every second that passes.
+    """
+
+    def __init__(
+        self,
+        start: float | None = None,
+        *,
+        frozen: bool = False,
+        source: Callable[[], float] = time.time,
+    ) -> None:
+        self._source = source
+        self._frozen = frozen
+        self._lock = threading.Lock()
+        base = source()
+        self._offset = 0.0 if start is None else start - base
+        self._fixed = base + self._offset
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen
+
+    def now(self) -> float:
+        if self._frozen:
+            return self._fixed
+        return self._source() + self._offset
+
+    def advance(self, seconds: float) -> float:
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        with self._lock:
+            self._offset += seconds
+            self._fixed += seconds
+        return self.now()
+
+    def set(self, epoch_seconds: float) -> float:
+        with self._lock:
+            current = self.now()
+            self._offset += epoch_seconds - current
+            self._fixed = epoch_seconds
+        return self.now()
+
+    def freeze(self, frozen: bool = True) -> None:
+        with self._lock:
+            now = self.now()
+            self._frozen = frozen
+            self._fixed = now
+            self._offset = now - self._source()
+
+
+K = TypeVar("K")
+
+
+class ExpiryQueue(Generic[K]):
+    """Deadlines in a heap: finding what expired costs O(log n) per expired item, nothing otherwise.
+
+    Entries are never removed eagerly; the owner checks that a popped deadline is still current
+    (a modified or deleted binding leaves a stale entry behind, which is then skipped).
+    """
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, K]] = []
+        self._seq = 0
+
+    def push(self, deadline: float, key: K) -> None:
+        self._seq += 1
+        heapq.heappush(self._heap, (deadline, self._seq, key))
+
+    def pop_due(self, now: float) -> list[tuple[float, K]]:
+        due: list[tuple[float, K]] = []
+        heap = self._heap
+        while heap and heap[0][0] <= now:
+            deadline, _, key = heapq.heappop(heap)
+            due.append((deadline, key))
+        return due
+
+    def __len__(self) -> int:
+        return len(self._heap)

@@ -1,0 +1,158 @@
+"""Server configuration: the YAML file of `--config`, checked key by key, and the built-in demo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from .apps import MODES, Application, PrivateNumber
+from .errors import ConfigError
+
+_APP = {
+    "type": "object",
+    "required": ["app_key", "app_secret", "mode"],
+    "additionalProperties": False,
+    "properties": {
+        "app_key": {"type": "string", "minLength": 1, "maxLength": 128},
+        "app_secret": {"type": "string", "minLength": 1},
+        "mode": {"enum": list(MODES)},
+        "numbers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["number", "area_code"],
+                "additionalProperties": False,
+                "properties": {
+                    "number": {"type": "string", "pattern": r"^\+861[0-9]{10}$"},
+                    "area_code": {"type": "string", "pattern": r"^0[1-9][0-9]{1,2}$"},
+                    "sms": {"type": "boolean"},
+                },
+            },
+        },
+        "recording": {"type": "boolean"},
+        "sms": {"type": "boolean"},
+        "extension_length": {"type": "integer", "minimum": 1, "maximum": 4},
+        "status": {"enum": ["normal", "frozen", "unavailable"]},
+        "callbacks": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                k: {"type": "string", "pattern": "^https?://"}
+                for k in ("status", "fee", "number_status", "sms_notify", "sms_block")
+            },
+        },
+    },
+}
+
+_SERVER = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "auth_window_seconds": {"type": "number", "minimum": 0},
+        "lockout_after": {"type": ["integer", "null"], "minimum": 1},
+        "lockout_seconds": {"type": "number", "minimum": 0},
+        "max_body_bytes": {"type": "integer", "minimum": 1},
+        "max_pairs_per_x": {"type": "integer", "minimum": 1},
+        "max_x_per_a": {"type": "integer", "minimum": 1},
+        "seed": {"type": ["integer", "null"]},
+    },
+}
+
+CONFIG_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"server": _SERVER, "apps": {"type": "array", "items": _APP}},
+}
+
+
+@dataclass
+class Settings:
+    """Tunable platform limits; defaults follow the vendor where it publishes a number."""
+
+    auth_window_seconds: float = 300.0
+    lockout_after: int | None = None
+    lockout_seconds: float = 1800.0
+    max_body_bytes: int = 65536
+    max_pairs_per_x: int = 5000
+    max_x_per_a: int = 5
+    seed: int | None = None
+
+
+@dataclass
+class Config:
+    settings: Settings = field(default_factory=Settings)
+    apps: list[Application] = field(default_factory=list)
+
+
+def _where(path: Any) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def parse_config(data: Any, *, source: str = "config") -> Config:
+    """Build a Config from parsed YAML, or raise ConfigError naming the offending key."""
+    if data is None:
+        data = {}
+    errors = sorted(Draft202012Validator(CONFIG_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
+    if errors:
+        err = errors[0]
+        key = _where(err.absolute_path)
+        if err.validator == "additionalProperties":
+            raise ConfigError(f"{source}: {key}: {err.message}")
+        raise ConfigError(f"{source}: {key}: {err.message}")
+    settings = Settings(**data.get("server", {}))
+    apps = [app_from_dict(a) for a in data.get("apps", [])]
+    seen: set[str] = set()
+    owners: dict[str, str] = {}
+    for index, app in enumerate(apps):
+        if app.app_key in seen:
+            raise ConfigError(f"{source}: apps[{index}].app_key: {app.app_key!r} is used twice")
+        seen.add(app.app_key)
+        for n in app.numbers:
+            if n.number in owners:
+                raise ConfigError(
+                    f"{source}: apps[{index}].numbers: {n.number} already belongs to {owners[n.number]}"
+                )
+            owners[n.number] = app.app_key
+    return Config(settings=settings, apps=apps)
+
+
+def app_from_dict(a: dict[str, Any]) -> Application:
+    return Application(
+        app_key=a["app_key"],
+        app_secret=a["app_secret"],
+        mode=a["mode"],
+        numbers=[
+            PrivateNumber(n["number"], n["area_code"], n.get("sms", True)) for n in a.get("numbers", [])
+        ],
+        recording=a.get("recording", False),
+        sms=a.get("sms", False),
+        callbacks=dict(a.get("callbacks", {})),
+        extension_length=a.get("extension_length", 4),
+        status=a.get("status", "normal"),
+    )
+
+
+def load_config(path: Path) -> Config:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    return parse_config(data, source=str(path))
+
+
+def default_config() -> Config:
+    """The demo set-up: one application per mode with fixed, documented credentials."""
+    text = resources.files(__package__).joinpath("defaults.yaml").read_text(encoding="utf-8")
+    return parse_config(yaml.safe_load(text), source="built-in defaults")

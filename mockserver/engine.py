@@ -1,0 +1,190 @@
+"""The one request handler: the standalone server and the pytest plugin both call `Engine.handle`.
+
+It only translates: route by the spec, authenticate, validate, call one backend method through
+the operation's handler, and shape the reply from the spec. Rules live in the backends.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from spec import Operation, SchemaRegistry, Spec, load
+
+from .errors import PnsError
+from .handlers import HANDLERS
+from .http import PROBLEM_HEADER, HttpRequest, HttpResponse, header_safe, json_response
+from .journal import Entry
+from .platform import Platform
+from .validation import RequestValidator
+from .wire import Shaper, call_with
+
+ADMIN_PREFIX = "/_pns/"
+
+
+class _Reply(Mapping[str, Any]):
+    """The success envelope over a handler's result (a mapping or a domain object)."""
+
+    def __init__(self, result: Any, envelope: Mapping[str, str]) -> None:
+        self._result = result
+        self._envelope = envelope
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._envelope:
+            return self._envelope[name]
+        if isinstance(self._result, Mapping):
+            return self._result[name]
+        from .wire import snake
+
+        value = getattr(self._result, snake(name), None)
+        if value is None:
+            raise KeyError(name)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._envelope)
+
+    def __len__(self) -> int:
+        return len(self._envelope)
+
+
+class Engine:
+    def __init__(self, platform: Platform, spec: Spec | None = None) -> None:
+        self.platform = platform
+        self.spec = spec or load()
+        self.schemas = SchemaRegistry(self.spec.document)
+        self.validator = RequestValidator(self.spec, self.schemas)
+        self.shaper = Shaper(self.spec)
+        self._routes = {(op.method.upper(), op.path): op for op in self.spec.operations.values()}
+        self._known_paths = {op.path for op in self.spec.operations.values()}
+        self._success = self.spec.result_codes["0"]
+        from .admin import Admin
+
+        self.admin = Admin(self)
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(ADMIN_PREFIX):
+            return self.admin.handle(request)
+        op = self._routes.get((request.method, request.path))
+        if op is None:
+            response = HttpResponse(404, [("Content-Type", "text/plain")], b"Not Found")
+            why = "no such path" if request.path not in self._known_paths else "method not allowed here"
+            response.headers.append((PROBLEM_HEADER, header_safe(f"{request.method} {request.path}: {why}")))
+            self._record(request, None, None, response, None)
+            return response
+        app_key: str | None = None
+        try:
+            response, app_key = self._serve(op, request)
+            problem = None
+        except PnsError as err:
+            response, problem = self._error(err), err
+        self._record(request, op, app_key, response, problem)
+        return response
+
+    def _serve(self, op: Operation, request: HttpRequest) -> tuple[HttpResponse, str | None]:
+        platform = self.platform
+        auth = platform.authenticator.authenticate(request.headers, request.client)
+        app = platform.app(auth.app_key)
+        if app.status == "frozen":
+            raise PnsError("1010029", f"application {app.app_key} is frozen")
+        if app.status != "normal":
+            raise PnsError("1010008", f"application {app.app_key} is {app.status}")
+        if op.mode not in ("common", app.mode):
+            raise PnsError(
+                "1010040",
+                f"{op.operation_id} belongs to mode {op.mode}; "
+                f"app_key {app.app_key} is a {app.mode} application",
+                rule="mode",
+            )
+        fault = platform.faults.take(op.operation_id)
+        if fault is not None:
+            if fault.drop:
+                return HttpResponse(0, [], b"", delay=fault.latency, drop=True), app.app_key
+            if fault.resultcode is not None:
+                response = self._error(
+                    PnsError(fault.resultcode, "injected by a test (fault)", rule="fault injection")
+                )
+                response.delay = fault.latency
+                return response, app.app_key
+        if request.body_too_large or len(request.body) > platform.settings.max_body_bytes:
+            raise PnsError(
+                "1010002",
+                f"body larger than {platform.settings.max_body_bytes} bytes",
+                rule="max_body_bytes",
+            )
+        params = self.validator.validate(op, request.query, request.headers.get("content-type"), request.body)
+        if params.get("app_key") not in (None, app.app_key):
+            raise PnsError(
+                "1010003", "app_key in the query string is not the app_key that signed the request"
+            )
+        backend = platform.backend(app.app_key)
+        handler = HANDLERS.get(op.operation_id)
+        if handler is None or backend is None:
+            raise PnsError("1010001", f"{op.operation_id} is not simulated by this version of pns-mock")
+        with platform.lock:
+            result = handler(backend, params)
+        pointer = op.response_schema_pointer(200)
+        envelope = {"resultcode": "0", "resultdesc": "Success"}
+        payload = self.shaper.shape(pointer, _Reply(result, envelope)) if pointer else envelope
+        response = json_response(200, payload)
+        if fault is not None:
+            response.delay = fault.latency
+        return response, app.app_key
+
+    def _error(self, err: PnsError) -> HttpResponse:
+        code = self.spec.result_codes.get(err.code)
+        if code is None:  # a bug in the mock, never the client's fault
+            code = self.spec.result_codes["1010001"]
+        body = code.body()
+        problem = f"{code.code} {code.text} {err.detail}".strip()
+        if err.rule:
+            problem += f" [rule: {err.rule}]"
+        return json_response(code.http_status, body, [(PROBLEM_HEADER, header_safe(problem))])
+
+    def _record(
+        self,
+        request: HttpRequest,
+        op: Operation | None,
+        app_key: str | None,
+        response: HttpResponse,
+        problem: PnsError | None,
+    ) -> None:
+        journal = self.platform.journal
+        payload = response.json() if response.body and response.status != 404 else None
+        journal.add(
+            Entry(
+                id=journal.next_id(),
+                wall_time=time.time(),
+                platform_time=self.platform.clock.now(),
+                method=request.method,
+                path=request.path,
+                query=request.query,
+                operation_id=op.operation_id if op else None,
+                app_key=app_key,
+                status=response.status,
+                resultcode=payload.get("resultcode") if isinstance(payload, dict) else None,
+                problem=problem.detail if problem else response.header(PROBLEM_HEADER),
+                rule=problem.rule if problem else None,
+                request_body=request.body[:4096].decode("utf-8", "replace"),
+                response_body=response.body[:4096].decode("utf-8", "replace"),
+                headers=_redacted(request.headers),
+            )
+        )
+
+
+def _redacted(headers: Mapping[str, str]) -> dict[str, str]:
+    """Request headers without secrets: tokens keep only their Username."""
+    out = {}
+    for key, value in headers.items():
+        if key in ("x-aksk", "x-wsse"):
+            user = value.split('Username="', 1)[-1].split('"', 1)[0] if 'Username="' in value else "?"
+            out[key] = f'UsernameToken Username="{user}" (digest hidden)'
+        elif key == "authorization":
+            out[key] = value.split(" ", 1)[0]
+        elif key in ("content-type", "user-agent", "host", "content-length"):
+            out[key] = value
+    return out
+
+
+__all__ = ["ADMIN_PREFIX", "Engine", "call_with"]

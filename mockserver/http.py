@@ -1,0 +1,66 @@
+"""Framework-free request and response objects: what every adapter (ASGI, responses, httpx) speaks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+JSON_TYPE = "application/json;charset=UTF-8"
+PROBLEM_HEADER = "X-PNS-Mock-Problem"
+
+
+@dataclass
+class HttpRequest:
+    method: str
+    path: str
+    query: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)  # keys in lower case
+    body: bytes = b""
+    client: str = ""
+    body_too_large: bool = False
+
+    @classmethod
+    def build(
+        cls,
+        method: str,
+        path: str,
+        *,
+        query: str = "",
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+        client: str = "",
+    ) -> HttpRequest:
+        lowered = {k.lower(): v for k, v in (headers or {}).items()}
+        return cls(method.upper(), path, query, lowered, body, client)
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    delay: float = 0.0  # seconds an adapter waits before answering (injected latency)
+    drop: bool = False  # the adapter closes the connection without answering
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.headers:
+            if key.lower() == name.lower():
+                return value
+        return None
+
+
+def json_response(status: int, payload: Any, extra: list[tuple[str, str]] | None = None) -> HttpResponse:
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    return HttpResponse(status, [("Content-Type", JSON_TYPE), *(extra or [])], body)
+
+
+def header_safe(text: str, limit: int = 1000) -> str:
+    """A header value: printable ASCII on one line (non-ASCII escaped)."""
+    cleaned = text.encode("ascii", "backslashreplace").decode()
+    cleaned = "".join(ch if 32 <= ord(ch) < 127 else " " for ch in cleaned)
+    return cleaned[:limit]

@@ -1,0 +1,146 @@
+"""All mock state in one place: applications, their backends, the clock, the journal, faults."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from .apps import Application, PrivateNumber
+from .auth import Authenticator
+from .backends import AxBackend, AxbBackend
+from .clock import VirtualClock
+from .config import Config, Settings
+from .errors import ConfigError
+from .faults import Faults
+from .ids import IdFactory
+from .journal import Journal
+
+Backend = Any  # one class per mode; each exposes the methods its handlers call
+
+
+class Platform:
+    """The simulated PNS platform. Thread-safe: every state change runs under `lock`."""
+
+    def __init__(
+        self,
+        config: Config | None = None,
+        *,
+        clock: VirtualClock | None = None,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._initial = config or Config()
+        self.clock = clock or VirtualClock()
+        self.lock = threading.RLock()
+        self.journal = Journal()
+        self.faults = Faults()
+        self._wall_clock = wall_clock
+        self._load(self._initial)
+
+    def _load(self, config: Config) -> None:
+        self.settings: Settings = config.settings
+        self.ids = IdFactory(self.settings.seed)
+        self._apps: dict[str, Application] = {}
+        self._backends: dict[str, Backend] = {}
+        self._owners: dict[str, str] = {}
+        self.authenticator = Authenticator(
+            secret_of=self._secret_of,
+            window=self.settings.auth_window_seconds,
+            wall_clock=self._wall_clock,
+            lockout_after=self.settings.lockout_after,
+            lockout_seconds=self.settings.lockout_seconds,
+        )
+        for app in config.apps:
+            self.add_app(app)
+
+    def reset(self, config: Config | None = None) -> None:
+        """Back to the start-up applications (or to `config`): no bindings, empty journal."""
+        with self.lock:
+            if config is not None:
+                self._initial = config
+            self._load(self._initial)
+            self.journal.clear()
+            self.faults.clear()
+
+    def _secret_of(self, app_key: str) -> str | None:
+        app = self._apps.get(app_key)
+        return app.app_secret if app else None
+
+    def add_app(self, app: Application) -> Application:
+        with self.lock:
+            if app.app_key in self._apps:
+                raise ConfigError(f"app_key {app.app_key!r} exists already")
+            for n in app.numbers:
+                self._claim(n.number, app.app_key)
+            self._apps[app.app_key] = app
+            self._backends[app.app_key] = self._make_backend(app)
+            return app
+
+    def add_numbers(self, app_key: str, numbers: list[PrivateNumber]) -> None:
+        with self.lock:
+            app = self.app(app_key)
+            for n in numbers:
+                self._claim(n.number, app_key)
+                app.numbers.append(n)
+
+    def _claim(self, number: str, app_key: str) -> None:
+        owner = self._owners.get(number)
+        if owner is not None:
+            raise ConfigError(f"{number} already belongs to {owner}")
+        self._owners[number] = app_key
+
+    def _make_backend(self, app: Application) -> Backend:
+        if app.mode == "AXB":
+            return AxbBackend(
+                app,
+                self.clock,
+                self.ids,
+                number_owner=self.number_owner,
+                max_pairs_per_x=self.settings.max_pairs_per_x,
+            )
+        if app.mode == "AX":
+            return AxBackend(
+                app,
+                self.clock,
+                self.ids,
+                number_owner=self.number_owner,
+                max_x_per_a=self.settings.max_x_per_a,
+            )
+        return None
+
+    def number_owner(self, number: str) -> str | None:
+        return self._owners.get(number)
+
+    def app(self, app_key: str) -> Application:
+        try:
+            return self._apps[app_key]
+        except KeyError:
+            raise ConfigError(f"no application {app_key!r}") from None
+
+    def apps(self) -> list[Application]:
+        return list(self._apps.values())
+
+    def backend(self, app_key: str) -> Backend:
+        return self._backends.get(app_key)
+
+    def dump(self) -> dict[str, Any]:
+        """Applications and their live bindings, for the admin API and tests."""
+        with self.lock:
+            out: dict[str, Any] = {"clock": self.clock.now(), "apps": []}
+            for app in self._apps.values():
+                backend = self._backends.get(app.app_key)
+                bindings = backend.bindings() if backend is not None else []
+                out["apps"].append(
+                    {
+                        "app_key": app.app_key,
+                        "mode": app.mode,
+                        "numbers": [{"number": n.number, "area_code": n.area_code} for n in app.numbers],
+                        "bindings": [_public(b) for b in bindings],
+                    }
+                )
+            return out
+
+
+def _public(binding: Any) -> dict[str, Any]:
+    return {k: v for k, v in vars(binding).items() if not k.startswith("_") and v is not None}

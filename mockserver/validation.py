@@ -1,0 +1,170 @@
+"""Turn a raw request into validated parameters, or the vendor's 1010002 with an exact reason.
+
+Validators are compiled once per operation from the spec at start-up; per request the work is
+parsing, one schema check for the query string and one for the body.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from spec import Operation, SchemaRegistry, Spec
+
+from .errors import PnsError
+from .wire import to_bool
+
+INVALID = "1010002"
+
+
+@dataclass(frozen=True)
+class _OperationRules:
+    query_schema: dict[str, Any]
+    query_pointer: str
+    integer_params: frozenset[str]
+    body_pointer: str | None
+    bool_fields: frozenset[str]
+
+
+class RequestValidator:
+    def __init__(self, spec: Spec, schemas: SchemaRegistry) -> None:
+        self._spec = spec
+        self._schemas = schemas
+        self._rules = {op.operation_id: self._compile(op) for op in spec.operations.values()}
+        self._query_validators = {
+            op_id: schemas.validator_for(rules.query_schema) for op_id, rules in self._rules.items()
+        }
+
+    def _compile(self, op: Operation) -> _OperationRules:
+        props: dict[str, Any] = {}
+        required: list[str] = []
+        integers: set[str] = set()
+        for p in op.parameters:
+            if p.location != "query":
+                continue
+            props[p.name] = dict(p.schema)
+            if p.required:
+                required.append(p.name)
+            if self._resolve(p.schema).get("type") == "integer":
+                integers.add(p.name)
+        bools: set[str] = set()
+        if op.request_schema_pointer:
+            body = self._resolve(self._spec.resolve(op.request_schema_pointer))
+            for name, prop in body.get("properties", {}).items():
+                if prop.get("$ref", "").endswith("/RecordFlag"):
+                    bools.add(name)
+        for p in op.parameters:
+            if p.schema.get("$ref", "").endswith("/RecordFlag"):
+                bools.add(p.name)
+        return _OperationRules(
+            query_schema={"type": "object", "properties": props, "required": required},
+            query_pointer=f"{op.pointer}/parameters",
+            integer_params=frozenset(integers),
+            body_pointer=op.request_schema_pointer,
+            bool_fields=frozenset(bools),
+        )
+
+    def _resolve(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:
+        while "$ref" in schema:
+            schema = self._spec.resolve(schema["$ref"])
+        return schema
+
+    def validate(self, op: Operation, query: str, content_type: str | None, body: bytes) -> dict[str, Any]:
+        rules = self._rules[op.operation_id]
+        params = self._query(op, rules, query)
+        payload = self._body(op, rules, content_type, body)
+        if payload:
+            for key, value in payload.items():
+                params.setdefault(key, value)  # the query string wins over a DELETE body
+        self._one_of(op, params)
+        for name in rules.bool_fields:
+            if name in params:
+                params[name] = to_bool(params[name])
+        return params
+
+    def _query(self, op: Operation, rules: _OperationRules, query: str) -> dict[str, Any]:
+        try:
+            pairs = parse_qsl(query, keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError as exc:
+            raise PnsError(INVALID, "query string is not valid UTF-8", rule="query.utf8") from exc
+        raw = dict(_raw_pairs(query))
+        params: dict[str, Any] = {}
+        for name, value in pairs:
+            params.setdefault(name, value)
+        for name in rules.integer_params:
+            text = params.get(name)
+            if isinstance(text, str) and text.lstrip("-").isdigit():
+                params[name] = int(text)
+        errors = self._query_validators[op.operation_id].iter_errors(params)
+        first = next(iter(sorted(errors, key=lambda e: list(e.path))), None)
+        if first is not None:
+            field = ".".join(str(p) for p in first.absolute_path) or "query"
+            hint = ""
+            if field in raw and "+" in raw[field]:
+                hint = "; a '+' in a query string decodes to a space: send it as %2B"
+            raise PnsError(
+                INVALID,
+                f"query {field}: {first.message}{hint}",
+                rule=f"{op.operation_id} parameter {field}: {first.validator}",
+            )
+        return params
+
+    def _body(
+        self, op: Operation, rules: _OperationRules, content_type: str | None, body: bytes
+    ) -> dict[str, Any] | None:
+        if rules.body_pointer is None:
+            return None
+        if not body.strip():
+            if op.body_required:
+                raise PnsError(
+                    INVALID, "the request needs a JSON body", rule=f"{op.operation_id} requestBody"
+                )
+            return None
+        if content_type and "json" not in content_type.lower():
+            raise PnsError(
+                INVALID,
+                f"Content-Type is {content_type!r}; send application/json;charset=UTF-8",
+                rule="Content-Type",
+            )
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise PnsError(INVALID, "body is not valid UTF-8", rule="body.utf8") from exc
+        try:
+            payload = json.loads(text)
+        except ValueError as exc:
+            raise PnsError(INVALID, f"body is not valid JSON: {exc}", rule="body.json") from exc
+        if not isinstance(payload, dict):
+            raise PnsError(INVALID, "body must be a JSON object", rule="body.type")
+        validator = self._schemas.validator(rules.body_pointer)
+        errors = sorted(validator.iter_errors(payload), key=lambda e: (len(e.path), list(e.path)))
+        if errors:
+            err = errors[0]
+            field = ".".join(str(p) for p in err.absolute_path) or "body"
+            schema_path = "/".join(str(p) for p in err.absolute_schema_path)
+            raise PnsError(
+                INVALID,
+                f"{field}: {err.message}",
+                rule=f"{op.operation_id} requestBody {schema_path}",
+            )
+        return payload
+
+    def _one_of(self, op: Operation, params: Mapping[str, Any]) -> None:
+        if not op.one_of:
+            return
+        for group in op.one_of:
+            if all(params.get(name) not in (None, "") for name in group):
+                return
+        options = " | ".join(" + ".join(group) for group in op.one_of)
+        raise PnsError(INVALID, f"send one of: {options}", rule=f"{op.operation_id} x-pns-one-of")
+
+
+def _raw_pairs(query: str) -> list[tuple[str, str]]:
+    out = []
+    for part in query.split("&"):
+        name, _, value = part.partition("=")
+        out.append((name, value))
+    return out

@@ -1,0 +1,125 @@
+"""Translation between the wire (camelCase JSON, spec types) and the domain (snake_case Python).
+
+Field names are never listed here: a wire name maps to a domain name by one rule
+(`callerNum` -> `caller_num`), and replies are shaped from the reply schema's own properties.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from spec import Spec
+from spec.schemas import TIME_FORMATS
+
+_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+@functools.cache
+def snake(name: str) -> str:
+    return _BOUNDARY.sub("_", name).lower()
+
+
+def call_with(func: Callable[..., Any], params: Mapping[str, Any]) -> Any:
+    """Call a backend method with the parameters it accepts; the platform ignores the others."""
+    accepted = _keywords(func)
+    return func(**{snake(k): v for k, v in params.items() if snake(k) in accepted})
+
+
+@functools.cache
+def _keywords_of(func: Callable[..., Any]) -> frozenset[str]:
+    return frozenset(inspect.signature(func).parameters)
+
+
+def _keywords(func: Callable[..., Any]) -> frozenset[str]:
+    return _keywords_of(getattr(func, "__func__", func))
+
+
+def to_bool(value: Any) -> Any:
+    """`"true"`/`"false"` and JSON booleans both mean a boolean (spec: RecordFlag conflict)."""
+    if isinstance(value, str) and value in ("true", "false"):
+        return value == "true"
+    return value
+
+
+def format_time(epoch: float, fmt: str) -> str:
+    moment = datetime.fromtimestamp(epoch, UTC)
+    text = moment.strftime(TIME_FORMATS[fmt])
+    if fmt == "pns-sms-timestamp":  # milliseconds, not microseconds
+        text = text[:-4] + "Z"
+    return text
+
+
+class Shaper:
+    """Builds reply bodies from domain objects, reading field names and types from the spec."""
+
+    def __init__(self, spec: Spec) -> None:
+        self._spec = spec
+
+    def resolve(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:
+        while "$ref" in schema:
+            ref = self._spec.resolve(schema["$ref"])
+            extra = {k: v for k, v in schema.items() if k != "$ref"}
+            schema = {**ref, **extra} if extra else ref
+        if "allOf" in schema:
+            merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
+            for part in schema["allOf"]:
+                part = self.resolve(part)
+                for key, value in part.items():
+                    if key == "properties":
+                        merged.setdefault("properties", {}).update(value)
+                    elif key == "required":
+                        merged["required"] = [*merged.get("required", []), *value]
+                    else:
+                        merged.setdefault(key, value)
+            schema = merged
+        return schema
+
+    def shape(self, pointer: str, value: Any) -> Any:
+        return self.render(self._spec.resolve(pointer), value)
+
+    def render(self, schema: Mapping[str, Any], value: Any) -> Any:
+        schema = self.resolve(schema)
+        kind = schema.get("type")
+        if value is None:
+            return None
+        if kind == "array" or (isinstance(value, list | tuple) and "items" in schema):
+            items = schema.get("items", {})
+            return [self.render(items, v) for v in value]
+        if kind == "object" or "properties" in schema:
+            out: dict[str, Any] = {}
+            required = schema.get("required", ())
+            for name, prop in schema.get("properties", {}).items():
+                raw = value.get(name) if isinstance(value, Mapping) else getattr(value, snake(name), None)
+                if raw is None and name in required:
+                    raw = self.resolve(prop).get("default")  # the documented default stands in
+                rendered = self.render(prop, raw)
+                if rendered is not None:
+                    out[name] = rendered
+            return out
+        return self._scalar(schema, value)
+
+    def _scalar(self, schema: Mapping[str, Any], value: Any) -> Any:
+        fmt = schema.get("format")
+        if (
+            isinstance(fmt, str)
+            and fmt in TIME_FORMATS
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+        ):
+            return format_time(float(value), fmt)
+        kind = schema.get("type")
+        if kind == "string":
+            if isinstance(value, bool):
+                return "true" if value else "false"
+            if isinstance(value, int | float):
+                return str(value)
+        if kind == "integer" and isinstance(value, bool):
+            return int(value)
+        if kind is None and "oneOf" in schema and isinstance(value, bool):
+            return "true" if value else "false"
+        return value

@@ -1,0 +1,124 @@
+"""`pns-mock` on a real socket, as a newcomer runs it."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+import spec
+from mockserver import auth
+from mockserver.conformance import reply_problems
+from mockserver.http import HttpResponse
+
+AXB = "/rest/caas/relationnumber/partners/v1.0"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{base}/_pns/clock", timeout=0.5)
+            break
+        except httpx.TransportError:
+            time.sleep(0.05)
+    else:
+        proc.kill()
+        pytest.fail(f"server did not start: {proc.stdout.read() if proc.stdout else ''}")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _checked(operation_id: str, response: httpx.Response) -> httpx.Response:
+    loaded = spec.load()
+    wrapped = HttpResponse(response.status_code, list(response.headers.items()), response.content)
+    problems = reply_problems(
+        loaded, spec.SchemaRegistry(loaded.document), loaded.operations[operation_id], wrapped
+    )
+    assert problems == []
+    return response
+
+
+def _signed(key: str = "demo-axb", secret: str = "demo-axb-secret") -> dict[str, str]:
+    headers = auth.sign("AKSK", key, secret, "0123456789abcdef0123456789abcdef", auth.created_now())
+    return {**headers, "Content-Type": "application/json;charset=UTF-8"}
+
+
+def test_bind_query_and_unbind_over_http_with_the_demo_credentials(server: str) -> None:
+    body = {"callerNum": "+8613800000001", "calleeNum": "+8613900000002", "areaCode": "0755"}
+    bound = _checked("createAxbBinding", httpx.post(f"{server}{AXB}", json=body, headers=_signed()))
+    assert bound.json()["resultcode"] == "0"
+    sid = bound.json()["subscriptionId"]
+    query = _checked(
+        "queryAxbBinding", httpx.get(f"{server}{AXB}", params={"subscriptionId": sid}, headers=_signed())
+    )
+    assert query.json()["relationNumList"][0]["callerNum"] == "+8613800000001"
+    gone = _checked(
+        "deleteAxbBinding", httpx.delete(f"{server}{AXB}", params={"subscriptionId": sid}, headers=_signed())
+    )
+    assert gone.json() == {"resultcode": "0", "resultdesc": "Success"}
+
+
+def test_the_server_keeps_serving_after_garbage(server: str) -> None:
+    bad = httpx.post(f"{server}{AXB}", content=b"\xff{not json", headers=_signed())
+    assert _checked("createAxbBinding", bad).json()["resultcode"] == "1010002"
+    assert httpx.get(f"{server}/no/such/path").status_code == 404
+    assert httpx.get(f"{server}/_pns/state").json()["ok"] is True
+
+
+def test_admin_clock_moves_and_journal_records(server: str) -> None:
+    before = httpx.get(f"{server}/_pns/clock").json()["result"]["epoch"]
+    moved = httpx.post(f"{server}/_pns/clock", json={"advance": 3600}).json()["result"]["epoch"]
+    assert moved - before >= 3600
+    journal = httpx.get(f"{server}/_pns/journal", params={"limit": 5}).json()["result"]
+    assert journal and all("PasswordDigest" not in str(e) for e in journal)
+
+
+def test_invalid_config_names_the_key_and_exits_2(tmp_path: Path) -> None:
+    config = tmp_path / "bad.yaml"
+    config.write_text("apps:\n  - app_key: k\n    app_secret: s\n    mode: AXC\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "serve", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "apps[0].mode" in result.stderr
+
+
+def test_config_with_unknown_key_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "bad.yaml"
+    config.write_text("apps:\n  - app_key: k\n    app_secret: s\n    mode: AXB\n    colour: red\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "check-config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "colour" in result.stderr

@@ -1,0 +1,108 @@
+"""The fast validator agrees with openapi-core, the reference, on a corpus of requests.
+
+The corpus: every request example in the spec, and for each one every required field removed
+and every field given a value of the wrong JSON type.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import pytest
+from openapi_core import OpenAPI
+from openapi_core.testing import MockRequest
+
+import spec
+from mockserver import auth
+from mockserver.errors import PnsError
+from mockserver.validation import RequestValidator
+
+HOST = "https://rtcpns.cn-north-1.myhuaweicloud.com"
+
+
+@pytest.fixture(scope="module")
+def reference() -> OpenAPI:
+    return OpenAPI.from_dict(spec.load_document())
+
+
+@pytest.fixture(scope="module")
+def fast() -> RequestValidator:
+    loaded = spec.load()
+    return RequestValidator(loaded, spec.SchemaRegistry(loaded.document))
+
+
+def _wrong_type(value: Any) -> Any:
+    return 12345 if isinstance(value, str) else ("text" if not isinstance(value, dict) else "text")
+
+
+def _corpus() -> Iterator[tuple[str, str, dict[str, Any]]]:
+    loaded = spec.load()
+    for op in loaded.operations.values():
+        content = op.raw.get("requestBody", {}).get("content", {}).get("application/json", {})
+        if not op.body_required:
+            continue
+        schema = loaded.resolve(op.request_schema_pointer) if op.request_schema_pointer else {}
+        required = schema.get("required", [])
+        for name, example in content.get("examples", {}).items():
+            body = example["value"]
+            yield op.operation_id, f"{name}", body
+            for field in required:
+                if field in body:
+                    yield (
+                        op.operation_id,
+                        f"{name}-without-{field}",
+                        {k: v for k, v in body.items() if k != field},
+                    )
+            for field, value in body.items():
+                yield op.operation_id, f"{name}-{field}-wrong-type", {**body, field: _wrong_type(value)}
+
+
+CASES = list(_corpus())
+
+
+def _reference_accepts(reference: OpenAPI, op: spec.Operation, body: dict[str, Any]) -> bool:
+    headers = auth.sign("AKSK", "k", "s", "abc", auth.created_now())
+    headers["Content-Type"] = "application/json"
+    query = {"app_key": "k"} if any(p.name == "app_key" for p in op.parameters) else {}
+    request = MockRequest(
+        HOST,
+        op.method,
+        op.path,
+        headers=headers,
+        args=query,
+        data=json.dumps(body).encode(),
+        content_type="application/json",
+    )
+    try:
+        reference.validate_request(request)
+    except Exception:  # noqa: BLE001 - any validation error means "rejected"
+        return False
+    return True
+
+
+def _fast_accepts(fast: RequestValidator, op: spec.Operation, body: dict[str, Any]) -> bool:
+    query = (
+        urlencode({"app_key": "k"}, quote_via=quote)
+        if any(p.name == "app_key" for p in op.parameters)
+        else ""
+    )
+    try:
+        fast.validate(op, query, "application/json", json.dumps(body).encode())
+    except PnsError:
+        return False
+    return True
+
+
+def test_corpus_is_large_enough() -> None:
+    assert len(CASES) > 100
+
+
+@pytest.mark.parametrize(("operation_id", "case", "body"), CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES])
+def test_fast_validator_agrees_with_openapi_core(
+    reference: OpenAPI, fast: RequestValidator, operation_id: str, case: str, body: dict[str, Any]
+) -> None:
+    op = spec.load().operations[operation_id]
+    assert _fast_accepts(fast, op, body) == _reference_accepts(reference, op, body)
