@@ -62,6 +62,11 @@ class AsgiApp:
         if response.delay:
             await asyncio.sleep(response.delay)
         if response.drop:
+            # Once a response has started, the server closes the connection on an exception
+            # instead of answering 500: the client sees the connection cut mid-reply.
+            await send(
+                {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"64")]}
+            )
             raise DropConnection("fault injection: connection dropped")
         await send(
             {

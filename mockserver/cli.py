@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -73,5 +74,15 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
         ),
         flush=True,
     )
+    logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
     return 0
+
+
+class _QuietDrops(logging.Filter):
+    """A connection dropped on purpose (fault injection) is not a server error worth a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from .asgi import DropConnection
+
+        return not (record.exc_info and isinstance(record.exc_info[1], DropConnection))

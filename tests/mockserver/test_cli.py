@@ -122,3 +122,13 @@ def test_config_with_unknown_key_is_refused(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "colour" in result.stderr
+
+
+def test_injected_drop_cuts_the_connection_once_and_the_server_keeps_serving(server: str) -> None:
+    armed = httpx.post(f"{server}/_pns/faults", json={"operationId": "createAxbBinding", "drop": True})
+    assert armed.json()["ok"] is True
+    body = {"callerNum": "+8613600000001", "calleeNum": "+8613600000002"}
+    with pytest.raises(httpx.RemoteProtocolError):
+        httpx.post(f"{server}{AXB}", json=body, headers=_signed())
+    after = _checked("createAxbBinding", httpx.post(f"{server}{AXB}", json=body, headers=_signed()))
+    assert after.json()["resultcode"] == "0"
