@@ -43,6 +43,14 @@ class AxBinding:
     call_direction: int | None = None
     # Set by the set-callee API: whom A reaches when A dials X.
     temporary_callee: str | None = None
+    # When the temporary callee lapses (epoch seconds); read it through `current_callee`.
+    temporary_callee_until: float | None = None
+
+    def current_callee(self, now: float) -> str | None:
+        """The temporary callee A reaches by dialling X, if it has not lapsed."""
+        if self.temporary_callee_until is not None and now >= self.temporary_callee_until:
+            return None
+        return self.temporary_callee
 
 
 class AxBackend(Backend):
@@ -189,12 +197,19 @@ class AxBackend(Backend):
 
     @public
     def set_temporary_callee(
-        self, *, subscription_id: str | None = None, private_num: str | None = None, callee_num: str
+        self,
+        *,
+        subscription_id: str | None = None,
+        private_num: str | None = None,
+        callee_num: str,
+        duration: int | None = None,
     ) -> AxBinding:
+        """Each call replaces the previous callee; it lapses after `duration` seconds (spec default 60)."""
         binding = self._identify(subscription_id, private_num, "setting a callee")
         if callee_num == binding.orig_num:
             raise PnsError(INVALID, f"calleeNum {callee_num} is the origNum of the binding")
         binding.temporary_callee = callee_num
+        binding.temporary_callee_until = self.clock.now() + (60 if duration is None else duration)
         return binding
 
     @public

@@ -60,3 +60,22 @@ def test_modify_changes_max_duration(engine: Engine) -> None:
     client.call("POST", AX, json={"origNum": A, "privateNum": X})
     assert client.call("PUT", AX, json={"privateNum": X, "maxDuration": 30}).json()["resultcode"] == "0"
     assert client.call("GET", AX, query={"privateNum": X}).json()["privateNumList"][0]["maxDuration"] == 30
+
+
+def test_temporary_callee_lapses_after_its_duration(engine: Engine) -> None:
+    client = ax_client(engine)
+    sid = client.call("POST", AX, json={"origNum": A, "privateNum": X}).json()["subscriptionId"]
+    client.call("PUT", AX_CALLEE, json={"subscriptionId": sid, "calleeNum": B, "duration": 120})
+    binding = engine.platform.backend("demo-ax").binding(sid)
+    clock = engine.platform.clock
+    assert binding.current_callee(clock.now() + 119) == B
+    assert binding.current_callee(clock.now() + 120) is None
+
+
+def test_temporary_callee_defaults_to_sixty_seconds(engine: Engine) -> None:
+    client = ax_client(engine)
+    sid = client.call("POST", AX, json={"origNum": A, "privateNum": X}).json()["subscriptionId"]
+    client.call("PUT", AX_CALLEE, json={"subscriptionId": sid, "calleeNum": B})
+    binding = engine.platform.backend("demo-ax").binding(sid)
+    assert binding.current_callee(engine.platform.clock.now() + 59) == B
+    assert binding.current_callee(engine.platform.clock.now() + 60) is None
