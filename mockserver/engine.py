@@ -12,13 +12,14 @@ from typing import Any
 
 from spec import Operation, SchemaRegistry, Spec, load
 
+from .admin import Admin
 from .errors import PnsError
 from .handlers import HANDLERS
 from .http import PROBLEM_HEADER, HttpRequest, HttpResponse, header_safe, json_response
 from .journal import Entry
 from .platform import Platform
 from .validation import RequestValidator
-from .wire import Shaper, call_with
+from .wire import Shaper, call_with, snake
 
 ADMIN_PREFIX = "/_pns/"
 
@@ -35,8 +36,6 @@ class _Reply(Mapping[str, Any]):
             return self._envelope[name]
         if isinstance(self._result, Mapping):
             return self._result[name]
-        from .wire import snake
-
         value = getattr(self._result, snake(name), None)
         if value is None:
             raise KeyError(name)
@@ -58,9 +57,6 @@ class Engine:
         self.shaper = Shaper(self.spec)
         self._routes = {(op.method.upper(), op.path): op for op in self.spec.operations.values()}
         self._known_paths = {op.path for op in self.spec.operations.values()}
-        self._success = self.spec.result_codes["0"]
-        from .admin import Admin
-
         self.admin = Admin(self)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
