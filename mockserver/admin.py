@@ -12,8 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from .apps import PrivateNumber
-from .config import app_from_dict, parse_config
+from .config import app_from_dict, parse_config, parse_numbers
 from .errors import ConfigError
 from .faults import Fault
 from .http import HttpRequest, HttpResponse, json_response
@@ -106,15 +105,7 @@ class Admin:
         return {"app_key": app.app_key, "mode": app.mode}
 
     def _add_numbers(self, request: HttpRequest, body: dict[str, Any], args: list[str]) -> Any:
-        app_key = args[0]
-        numbers = body.get("numbers", [])
-        parse_config(
-            {"apps": [{"app_key": app_key, "app_secret": "-", "mode": "AX", "numbers": numbers}]},
-            source="numbers",
-        )
-        self.platform.add_numbers(
-            app_key, [PrivateNumber(n["number"], n["area_code"], n.get("sms", True)) for n in numbers]
-        )
+        self.platform.add_numbers(args[0], parse_numbers(body.get("numbers", [])))
         return None
 
     def _clock(self) -> dict[str, Any]:

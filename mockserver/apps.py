@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-MODES = ("AX", "AXB", "AXE", "AXYB", "X")
+from spec import load as load_spec
+
+# The modes are the spec's tags, less the tag of the shared operations.
+MODES = tuple(tag["name"] for tag in load_spec().document["tags"] if tag["name"] != "Common")
 
 
 @dataclass(frozen=True)

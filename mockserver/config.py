@@ -10,8 +10,27 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
+from spec import load as load_spec
+
 from .apps import MODES, Application, PrivateNumber
 from .errors import ConfigError
+
+# Number formats come from the spec, like everything the platform checks.
+_SCHEMAS = load_spec().document["components"]["schemas"]
+
+_NUMBERS: dict[str, Any] = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["number", "area_code"],
+        "additionalProperties": False,
+        "properties": {
+            "number": {"type": "string", "pattern": _SCHEMAS["XNumber"]["pattern"]},
+            "area_code": {"type": "string", "pattern": _SCHEMAS["AreaCode"]["pattern"]},
+            "sms": {"type": "boolean"},
+        },
+    },
+}
 
 _APP = {
     "type": "object",
@@ -21,19 +40,7 @@ _APP = {
         "app_key": {"type": "string", "minLength": 1, "maxLength": 128},
         "app_secret": {"type": "string", "minLength": 1},
         "mode": {"enum": list(MODES)},
-        "numbers": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["number", "area_code"],
-                "additionalProperties": False,
-                "properties": {
-                    "number": {"type": "string", "pattern": r"^\+861[0-9]{10}$"},
-                    "area_code": {"type": "string", "pattern": r"^0[1-9][0-9]{1,2}$"},
-                    "sms": {"type": "boolean"},
-                },
-            },
-        },
+        "numbers": _NUMBERS,
         "recording": {"type": "boolean"},
         "sms": {"type": "boolean"},
         "extension_length": {"type": "integer", "minimum": 1, "maximum": 4},
@@ -102,11 +109,7 @@ def parse_config(data: Any, *, source: str = "config") -> Config:
         data = {}
     errors = sorted(Draft202012Validator(CONFIG_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
     if errors:
-        err = errors[0]
-        key = _where(err.absolute_path)
-        if err.validator == "additionalProperties":
-            raise ConfigError(f"{source}: {key}: {err.message}")
-        raise ConfigError(f"{source}: {key}: {err.message}")
+        raise ConfigError(f"{source}: {_where(errors[0].absolute_path)}: {errors[0].message}")
     settings = Settings(**data.get("server", {}))
     apps = [app_from_dict(a) for a in data.get("apps", [])]
     seen: set[str] = set()
@@ -124,14 +127,20 @@ def parse_config(data: Any, *, source: str = "config") -> Config:
     return Config(settings=settings, apps=apps)
 
 
+def parse_numbers(data: Any, *, source: str = "numbers") -> list[PrivateNumber]:
+    """Numbers in the config-file shape, checked like a config file."""
+    errors = list(Draft202012Validator(_NUMBERS).iter_errors(data))
+    if errors:
+        raise ConfigError(f"{source}: {_where(errors[0].absolute_path)}: {errors[0].message}")
+    return [PrivateNumber(n["number"], n["area_code"], n.get("sms", True)) for n in data]
+
+
 def app_from_dict(a: dict[str, Any]) -> Application:
     return Application(
         app_key=a["app_key"],
         app_secret=a["app_secret"],
         mode=a["mode"],
-        numbers=[
-            PrivateNumber(n["number"], n["area_code"], n.get("sms", True)) for n in a.get("numbers", [])
-        ],
+        numbers=parse_numbers(a.get("numbers", [])),
         recording=a.get("recording", False),
         sms=a.get("sms", False),
         callbacks=dict(a.get("callbacks", {})),

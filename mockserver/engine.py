@@ -55,14 +55,14 @@ class Engine:
         self.schemas = SchemaRegistry(self.spec.document)
         self.validator = RequestValidator(self.spec, self.schemas)
         self.shaper = Shaper(self.spec)
-        self._routes = {(op.method.upper(), op.path): op for op in self.spec.operations.values()}
+        self._success = self.spec.result_codes["0"].body()
         self._known_paths = {op.path for op in self.spec.operations.values()}
         self.admin = Admin(self)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith(ADMIN_PREFIX):
             return self.admin.handle(request)
-        op = self._routes.get((request.method, request.path))
+        op = self.spec.routes.get((request.method, request.path))
         if op is None:
             response = HttpResponse(404, [("Content-Type", "text/plain")], b"Not Found")
             why = "no such path" if request.path not in self._known_paths else "method not allowed here"
@@ -118,10 +118,9 @@ class Engine:
         handler = HANDLERS.get(op.operation_id)
         if handler is None or backend is None:
             raise PnsError("1010001", f"{op.operation_id} is not simulated by this version of pns-mock")
-        with platform.lock:
-            result = handler(backend, params)
+        result = handler(backend, params)  # backends lock themselves
         pointer = op.response_schema_pointer(200)
-        envelope = {"resultcode": "0", "resultdesc": "Success"}
+        envelope = self._success
         payload = self.shaper.shape(pointer, _Reply(result, envelope)) if pointer else envelope
         response = json_response(200, payload)
         if fault is not None:

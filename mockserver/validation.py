@@ -48,11 +48,11 @@ class RequestValidator:
             props[p.name] = dict(p.schema)
             if p.required:
                 required.append(p.name)
-            if self._resolve(p.schema).get("type") == "integer":
+            if self._spec.deref(p.schema).get("type") == "integer":
                 integers.add(p.name)
         bools: set[str] = set()
         if op.request_schema_pointer:
-            body = self._resolve(self._spec.resolve(op.request_schema_pointer))
+            body = self._spec.deref(self._spec.resolve(op.request_schema_pointer))
             for name, prop in body.get("properties", {}).items():
                 if prop.get("$ref", "").endswith("/RecordFlag"):
                     bools.add(name)
@@ -66,11 +66,6 @@ class RequestValidator:
             body_pointer=op.request_schema_pointer,
             bool_fields=frozenset(bools),
         )
-
-    def _resolve(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:
-        while "$ref" in schema:
-            schema = self._spec.resolve(schema["$ref"])
-        return schema
 
     def validate(self, op: Operation, query: str, content_type: str | None, body: bytes) -> dict[str, Any]:
         rules = self._rules[op.operation_id]

@@ -61,10 +61,11 @@ class Shaper:
         self._spec = spec
 
     def resolve(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:
-        while "$ref" in schema:
-            ref = self._spec.resolve(schema["$ref"])
+        if "$ref" in schema:
+            # siblings of a $ref (OpenAPI 3.1) refine the target, e.g. a field's own description
             extra = {k: v for k, v in schema.items() if k != "$ref"}
-            schema = {**ref, **extra} if extra else ref
+            target = self._spec.deref(schema)
+            schema = {**target, **extra} if extra else target
         if "allOf" in schema:
             merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
             for part in schema["allOf"]:

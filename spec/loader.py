@@ -58,6 +58,10 @@ class Spec:
                 if method in item:
                     op = _operation(document, path, method, item[method], common)
                     self.operations[op.operation_id] = op
+        # (HTTP method in upper case, path) -> operation: what a server routes on.
+        self.routes: dict[tuple[str, str], Operation] = {
+            (op.method.upper(), op.path): op for op in self.operations.values()
+        }
         self.webhooks: dict[str, Webhook] = {
             name: Webhook(
                 name=name,
@@ -73,17 +77,12 @@ class Spec:
         self.q850_causes = _table(document.get("x-pns-q850-causes", []))
         self.delivery: Mapping[str, Any] = document.get("x-pns-delivery", {})
 
-    def operation_for(self, method: str, path: str) -> Operation | None:
-        for op in self.operations.values():
-            if op.method == method.lower() and op.path == path:
-                return op
-        return None
-
-    def modes(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(op.mode for op in self.operations.values()))
-
     def resolve(self, pointer: str) -> Any:
         return resolve_pointer(self.document, pointer)
+
+    def deref(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The schema a (chain of) `$ref` points to; other schemas unchanged."""
+        return _deref(self.document, schema)
 
     def conflicts(self) -> list[Conflict]:
         """Every `x-pns-conflict` in the document, with where it stands."""

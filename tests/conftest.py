@@ -19,7 +19,7 @@ def _every_reply_is_validated_against_the_spec() -> Iterator[None]:
 
     def checked(self: Engine, request: HttpRequest) -> HttpResponse:
         response = original(self, request)
-        op = self._routes.get((request.method, request.path))
+        op = self.spec.routes.get((request.method, request.path))
         if op is not None:
             problems = reply_problems(self.spec, self.schemas, op, response)
             assert not problems, f"the mock's reply breaks the spec: {problems}"
