@@ -57,6 +57,7 @@ class AsgiApp:
             body=b"".join(chunks),
             client=client[0] if client else "",
             body_too_large=too_large,
+            scheme=scope.get("scheme", "http"),
         )
         response = self.engine.handle(request)
         if response.delay:

@@ -11,8 +11,8 @@ from .config import Config, default_config, load_config
 from .errors import ConfigError
 
 BANNER = """pns-mock {version}: a mock of the Huawei Cloud Private Number Service
-  base URL   http://{host}:{port}
-  admin API  http://{host}:{port}/_pns/  (state, clock, faults, journal, reset)
+  base URL   {scheme}://{host}:{port}{tls}
+  admin API  {scheme}://{host}:{port}/_pns/  (state, clock, faults, journal, reset)
   auth       AKSK or legacy WSSE; Created must be within +/-{window:.0f}s of UTC now
   applications:
 {apps}"""
@@ -27,6 +27,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", type=Path, help="YAML file with applications and limits")
     serve.add_argument("--frozen-clock", action="store_true", help="start with the virtual clock stopped")
     serve.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
+    serve.add_argument("--tls", action="store_true", help="serve HTTPS with a self-signed certificate")
+    serve.add_argument("--cert", type=Path, help="PEM certificate for HTTPS (implies --tls)")
+    serve.add_argument("--key", type=Path, help="PEM private key for --cert")
+    serve.add_argument(
+        "--cert-dir",
+        type=Path,
+        default=Path.home() / ".cache" / "pns-mock" / "tls",
+        help="where --tls keeps its generated certificate (default ~/.cache/pns-mock/tls)",
+    )
     check = sub.add_parser("check-config", help="validate a --config file and exit")
     check.add_argument("config", type=Path)
     return parser
@@ -64,9 +73,22 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
         f"    {a.mode:<5} app_key={a.app_key}  app_secret={a.app_secret}  numbers={len(a.numbers)}"
         for a in config.apps
     )
+    cert: Path | None = None
+    key: Path | None = None
+    tls_line = ""
+    if args.tls or args.cert:
+        if args.cert and not args.key:
+            print("pns-mock: --cert needs --key", file=sys.stderr)
+            return 2
+        from .tls import self_signed
+
+        cert, key = (args.cert, args.key) if args.cert else self_signed(args.cert_dir)
+        tls_line = f"\n  TLS        certificate {cert}"
     print(
         BANNER.format(
             version=__version__,
+            scheme="https" if cert else "http",
+            tls=tls_line,
             host=args.host,
             port=args.port,
             window=config.settings.auth_window_seconds,
@@ -75,7 +97,15 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
         flush=True,
     )
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        access_log=False,
+        ssl_certfile=str(cert) if cert else None,
+        ssl_keyfile=str(key) if key else None,
+    )
     return 0
 
 

@@ -14,8 +14,9 @@ from spec import Operation, SchemaRegistry, Spec, load
 
 from .admin import Admin
 from .errors import PnsError
-from .handlers import HANDLERS
-from .http import PROBLEM_HEADER, HttpRequest, HttpResponse, header_safe, json_response
+from .files import Files
+from .handlers import HANDLERS, Context, Redirect
+from .http import FILES_PREFIX, PROBLEM_HEADER, HttpRequest, HttpResponse, header_safe, json_response
 from .journal import Entry
 from .platform import Platform
 from .validation import RequestValidator
@@ -58,10 +59,13 @@ class Engine:
         self._success = self.spec.result_codes["0"].body()
         self._known_paths = {op.path for op in self.spec.operations.values()}
         self.admin = Admin(self)
+        self.files = Files(self.platform)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith(ADMIN_PREFIX):
             return self.admin.handle(request)
+        if request.path.startswith(FILES_PREFIX):
+            return self.files.handle(request)
         op = self.spec.routes.get((request.method, request.path))
         if op is None:
             response = HttpResponse(404, [("Content-Type", "text/plain")], b"Not Found")
@@ -116,9 +120,11 @@ class Engine:
             )
         backend = platform.backend(app.app_key)
         handler = HANDLERS.get(op.operation_id)
-        if handler is None or backend is None:
+        if handler is None or (backend is None and op.mode != "common"):
             raise PnsError("1010001", f"{op.operation_id} is not simulated by this version of pns-mock")
-        result = handler(backend, params)  # backends lock themselves
+        result = handler(Context(platform, app, backend, request.base_url), params)
+        if isinstance(result, Redirect):
+            return HttpResponse(301, [("Location", result.location)], b""), app.app_key
         pointer = op.response_schema_pointer(200)
         envelope = self._success
         payload = self.shaper.shape(pointer, _Reply(result, envelope)) if pointer else envelope

@@ -7,12 +7,38 @@ values may be domain objects, which the reply shaper renders through the item sc
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
 
+from .apps import Application
+from .http import FILES_PREFIX
 from .wire import call_with
 
+if TYPE_CHECKING:
+    from .platform import Platform
+
 Params = Mapping[str, Any]
-Handler = Callable[[Any, Params], Any]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a handler may use: the application's backend, and the platform for shared stores."""
+
+    platform: Platform
+    app: Application
+    backend: Any
+    base_url: str  # scheme://host of the request, for links the platform hands out
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """A 301 reply with `Location`, how the recording operation answers."""
+
+    location: str
+
+
+Handler = Callable[[Context, Params], Any]
 
 HANDLERS: dict[str, Handler] = {}
 
@@ -29,25 +55,25 @@ def handles(operation_id: str) -> Callable[[Handler], Handler]:
 
 
 @handles("createAxbBinding")
-def create_axb_binding(backend: Any, params: Params) -> Any:
-    return call_with(backend.bind, params)
+def create_axb_binding(ctx: Context, params: Params) -> Any:
+    return call_with(ctx.backend.bind, params)
 
 
 @handles("deleteAxbBinding")
-def delete_axb_binding(backend: Any, params: Params) -> Any:
-    call_with(backend.unbind, params)
+def delete_axb_binding(ctx: Context, params: Params) -> Any:
+    call_with(ctx.backend.unbind, params)
     return {}
 
 
 @handles("modifyAxbBinding")
-def modify_axb_binding(backend: Any, params: Params) -> Any:
-    call_with(backend.modify, params)
+def modify_axb_binding(ctx: Context, params: Params) -> Any:
+    call_with(ctx.backend.modify, params)
     return {}
 
 
 @handles("queryAxbBinding")
-def query_axb_binding(backend: Any, params: Params) -> Any:
-    page = call_with(backend.query, params)
+def query_axb_binding(ctx: Context, params: Params) -> Any:
+    page = call_with(ctx.backend.query, params)
     return {
         "relationNumList": page.items,
         "pageIndex": page.page_index,
@@ -60,28 +86,45 @@ def query_axb_binding(backend: Any, params: Params) -> Any:
 
 
 @handles("createAxBinding")
-def create_ax_binding(backend: Any, params: Params) -> Any:
-    return call_with(backend.bind, params)
+def create_ax_binding(ctx: Context, params: Params) -> Any:
+    return call_with(ctx.backend.bind, params)
 
 
 @handles("deleteAxBinding")
-def delete_ax_binding(backend: Any, params: Params) -> Any:
-    call_with(backend.unbind, params)
+def delete_ax_binding(ctx: Context, params: Params) -> Any:
+    call_with(ctx.backend.unbind, params)
     return {}
 
 
 @handles("modifyAxBinding")
-def modify_ax_binding(backend: Any, params: Params) -> Any:
-    call_with(backend.modify, params)
+def modify_ax_binding(ctx: Context, params: Params) -> Any:
+    call_with(ctx.backend.modify, params)
     return {}
 
 
 @handles("queryAxBinding")
-def query_ax_binding(backend: Any, params: Params) -> Any:
-    return {"privateNumList": call_with(backend.query, params)}
+def query_ax_binding(ctx: Context, params: Params) -> Any:
+    return {"privateNumList": call_with(ctx.backend.query, params)}
 
 
 @handles("setAxTemporaryCallee")
-def set_ax_temporary_callee(backend: Any, params: Params) -> Any:
-    call_with(backend.set_temporary_callee, params)
+def set_ax_temporary_callee(ctx: Context, params: Params) -> Any:
+    call_with(ctx.backend.set_temporary_callee, params)
+    return {}
+
+
+# Shared by the modes
+
+
+@handles("getRecordingDownloadUrl")
+def get_recording_download_url(ctx: Context, params: Params) -> Any:
+    recordings = ctx.platform.recordings
+    found = recordings.find(ctx.app.app_key, params["recordDomain"], params["fileName"])
+    query = urlencode({"expires": recordings.link_expiry()})
+    return Redirect(f"{ctx.base_url}{FILES_PREFIX}{quote(found.domain)}/{quote(found.file_name)}?{query}")
+
+
+@handles("stopCall")
+def stop_call(ctx: Context, params: Params) -> Any:
+    ctx.platform.calls.stop(ctx.app.app_key, params["sessionid"])
     return {}

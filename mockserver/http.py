@@ -9,6 +9,9 @@ from typing import Any
 
 JSON_TYPE = "application/json;charset=UTF-8"
 PROBLEM_HEADER = "X-PNS-Mock-Problem"
+# Files the mock serves itself (recordings behind download links): no PNS auth, like the
+# storage links of the real platform.
+FILES_PREFIX = "/_pns-files/recordings/"
 
 
 @dataclass
@@ -20,6 +23,11 @@ class HttpRequest:
     body: bytes = b""
     client: str = ""
     body_too_large: bool = False
+    scheme: str = "http"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.scheme}://{self.headers.get('host') or '127.0.0.1'}"
 
     @classmethod
     def build(

@@ -10,12 +10,14 @@ from typing import Any
 from .apps import Application, PrivateNumber
 from .auth import Authenticator
 from .backends import AxBackend, AxbBackend
+from .calls import Calls
 from .clock import VirtualClock
 from .config import Config, Settings
 from .errors import ConfigError
 from .faults import Faults
 from .ids import IdFactory
 from .journal import Journal
+from .recordings import Recordings
 
 Backend = Any  # one class per mode; each exposes the methods its handlers call
 
@@ -44,6 +46,8 @@ class Platform:
         self._apps: dict[str, Application] = {}
         self._backends: dict[str, Backend] = {}
         self._owners: dict[str, str] = {}
+        self.recordings = Recordings(self.clock)
+        self.calls = Calls()
         self.authenticator = Authenticator(
             secret_of=self._secret_of,
             window=self.settings.auth_window_seconds,

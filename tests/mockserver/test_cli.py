@@ -132,3 +132,45 @@ def test_injected_drop_cuts_the_connection_once_and_the_server_keeps_serving(ser
         httpx.post(f"{server}{AXB}", json=body, headers=_signed())
     after = _checked("createAxbBinding", httpx.post(f"{server}{AXB}", json=body, headers=_signed()))
     assert after.json()["resultcode"] == "0"
+
+
+def test_tls_serves_the_same_api_over_https_with_a_generated_certificate(tmp_path: Path) -> None:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mockserver",
+            "serve",
+            "--port",
+            str(port),
+            "--tls",
+            "--cert-dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        cert = tmp_path / "cert.pem"
+        base = f"https://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{base}/_pns/clock", verify=False, timeout=0.5)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        body = {"callerNum": "+8613500000001", "calleeNum": "+8613500000002"}
+        # verify=False, as the clients in the wild do; and a verifying client trusting the cert
+        insecure = httpx.post(f"{base}{AXB}", json=body, headers=_signed(), verify=False)
+        assert _checked("createAxbBinding", insecure).json()["resultcode"] == "0"
+        import ssl
+
+        context = ssl.create_default_context(cafile=str(cert))
+        verified = httpx.get(f"{base}/_pns/clock", verify=context)
+        assert verified.status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -1,0 +1,32 @@
+"""Serves the recordings behind the links the recording operation hands out."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, unquote
+
+from .http import FILES_PREFIX, HttpRequest, HttpResponse
+from .platform import Platform
+from .recordings import wav_bytes
+
+
+class Files:
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return _text(405, "method not allowed")
+        domain, _, name = request.path.removeprefix(FILES_PREFIX).partition("/")
+        expires = dict(parse_qsl(request.query)).get("expires", "")
+        if not expires.isdigit() or int(expires) < self.platform.clock.now():
+            return _text(403, "the download link has expired or is malformed")
+        recording = self.platform.recordings.get(unquote(domain), unquote(name))
+        if recording is None:
+            return _text(404, "no such recording (or deleted after 7 days)")
+        body = wav_bytes(recording.seconds)
+        headers = [("Content-Type", "audio/wav"), ("Content-Length", str(len(body)))]
+        return HttpResponse(200, headers, b"" if request.method == "HEAD" else body)
+
+
+def _text(status: int, message: str) -> HttpResponse:
+    return HttpResponse(status, [("Content-Type", "text/plain")], message.encode())
