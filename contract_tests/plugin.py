@@ -1,33 +1,103 @@
-"""pytest entry point (`pytest11`): options, markers and fixtures only; logic lives elsewhere."""
+"""pytest entry point (`pytest11`): options, markers, fixtures and hooks only.
+
+Fixtures:
+- `pns`: the PNS API answered in-process for `requests` and `httpx` calls to the PNS hosts;
+  requests that break the spec fail the test with a `ContractViolation`.
+- `pns_server`: the same platform served over HTTP on 127.0.0.1 (for other processes and
+  languages); `pns_server.url` is its base URL, and violations are read from its journal.
+- `pns_spec`: the parsed spec.
+Marker: `@pytest.mark.pns(**options)` overrides options for one test (see `PnsOptions`).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 
 import spec
 
+from .coverage import Coverage
+from .intercept import Interceptor
+from .mock import PnsMock
+from .options import add_options, resolve
+from .server import RunningServer
+
+_MOCKS = pytest.StashKey[PnsMock]()
+_COVERAGE = pytest.StashKey[Coverage]()
+_SERVER = pytest.StashKey[tuple[RunningServer, PnsMock]]()
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("pns", "PNS (Huawei Cloud Private Number Service) contract tests")
-    group.addoption(
-        "--pns-spec",
-        action="store",
-        default=None,
-        help="path of an alternative PNS OpenAPI document (default: the bundled spec)",
-    )
-    parser.addini("pns_spec", "path of an alternative PNS OpenAPI document", default="")
+    add_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "pns(**options): per-test options of the PNS contract plugin")
+    config.addinivalue_line(
+        "markers",
+        "pns(**options): options of the PNS contract plugin for one test, e.g. "
+        "@pytest.mark.pns(strict_fields=False, allow_hosts=['example.org'])",
+    )
+    config.stash[_COVERAGE] = Coverage(spec.load())
 
 
 @pytest.fixture(scope="session")
-def pns_spec(pytestconfig: pytest.Config) -> spec.Spec:
-    """The PNS spec the session checks against (option > ini > bundled)."""
-    from pathlib import Path
-
-    path = pytestconfig.getoption("--pns-spec") or pytestconfig.getini("pns_spec")
-    if path:
-        return spec.Spec(spec.load_document(Path(path)))
+def pns_spec() -> spec.Spec:
+    """The PNS spec the plugin checks against."""
     return spec.load()
+
+
+@pytest.fixture
+def pns(request: pytest.FixtureRequest) -> Iterator[PnsMock]:
+    """The PNS platform, answering the code under test in-process."""
+    options = resolve(request.config, request.node.get_closest_marker("pns"))
+    mock = PnsMock(options)
+    interceptor = Interceptor(mock.handle, options.base_urls, options.allow_hosts, mock.record_unexpected)
+    interceptor.start()
+    request.node.stash[_MOCKS] = mock
+    try:
+        yield mock
+    finally:
+        interceptor.stop()
+        request.config.stash[_COVERAGE].add_requests(mock.journal())
+
+
+@pytest.fixture
+def pns_server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
+    """The PNS platform over HTTP on 127.0.0.1, started once per session, reset for each test."""
+    config = request.config
+    if _SERVER not in config.stash:
+        mock = PnsMock(resolve(config))
+        server = RunningServer(mock)
+        server.start()
+        config.stash[_SERVER] = (server, mock)
+        config.add_cleanup(server.stop)
+    server, mock = config.stash[_SERVER]
+    mock.options = resolve(config, request.node.get_closest_marker("pns"))
+    mock.reset()
+    mock.mark_start()
+    request.node.stash[_MOCKS] = mock
+    yield server
+    config.stash[_COVERAGE].add_requests(mock.journal())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    result = yield
+    mock = item.stash.get(_MOCKS, None)
+    if mock is not None and mock.options.fail_on_violations:
+        mock.assert_no_violations()
+    return result
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    coverage = config.stash.get(_COVERAGE, None)
+    if coverage is None or not coverage.used:
+        return
+    terminalreporter.section("PNS contract coverage")
+    for line in coverage.lines():
+        terminalreporter.write_line(line)
+    path = resolve(config).coverage_json
+    if path:
+        coverage.write(path)
+        terminalreporter.write_line(f"written to {path}")

@@ -180,6 +180,8 @@ def parse(headers: Mapping[str, str]) -> Credentials:
             "1023031",
             f"Created is {created!r}; expected yyyy-MM-dd'T'HH:mm:ss'Z' in UTC, e.g. 2018-02-12T15:30:20Z",
             rule="auth.created.format",
+            field=f"{scheme.token_header}.Created",
+            value=created,
         )
     return Credentials(scheme.name, tattrs["username"], tattrs["nonce"], created, tattrs["passworddigest"])
 
@@ -237,6 +239,8 @@ class Authenticator:
                 f"Created {creds.created} is {skew:+.0f}s from the platform's clock; the mock accepts "
                 f"+/-{self.window:.0f}s (use the current UTC time, not local time)",
                 rule="auth.created.window",
+                field=f"X-{creds.scheme}.Created",
+                value=creds.created,
             )
         candidates = (
             [("hmac-sha256", aksk_digest(secret, creds.nonce, creds.created))]

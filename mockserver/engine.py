@@ -6,6 +6,7 @@ the operation's handler, and shape the reply from the spec. Rules live in the ba
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -49,15 +50,35 @@ class _Reply(Mapping[str, Any]):
         return len(self._envelope)
 
 
+class Runtime:
+    """What is compiled from a spec once per process: validators, the reply shaper, constants."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.schemas = SchemaRegistry(spec.document)
+        self.validator = RequestValidator(spec, self.schemas)
+        self.shaper = Shaper(spec)
+        self.success = spec.result_codes["0"].body()
+        self.known_paths = {op.path for op in spec.operations.values()}
+
+
+@functools.cache
+def runtime_for(spec: Spec) -> Runtime:
+    return Runtime(spec)
+
+
 class Engine:
+    """Cheap to create: everything compiled from the spec is shared through `runtime_for`."""
+
     def __init__(self, platform: Platform, spec: Spec | None = None) -> None:
         self.platform = platform
-        self.spec = spec or load()
-        self.schemas = SchemaRegistry(self.spec.document)
-        self.validator = RequestValidator(self.spec, self.schemas)
-        self.shaper = Shaper(self.spec)
-        self._success = self.spec.result_codes["0"].body()
-        self._known_paths = {op.path for op in self.spec.operations.values()}
+        runtime = runtime_for(spec or load())
+        self.spec = runtime.spec
+        self.schemas = runtime.schemas
+        self.validator = runtime.validator
+        self.shaper = runtime.shaper
+        self._success = runtime.success
+        self._known_paths = runtime.known_paths
         self.admin = Admin(self)
         self.files = Files(self.platform)
 
@@ -170,6 +191,8 @@ class Engine:
                 request_body=request.body[:4096].decode("utf-8", "replace"),
                 response_body=response.body[:4096].decode("utf-8", "replace"),
                 headers=_redacted(request.headers),
+                field=problem.field or None if problem else None,
+                sent=problem.value if problem and problem.field else None,
             )
         )
 

@@ -10,11 +10,17 @@ class PnsError(Exception):
     journal); the wire body keeps the vendor's text for the code.
     """
 
-    def __init__(self, code: str, detail: str = "", *, rule: str = "") -> None:
+    def __init__(
+        self, code: str, detail: str = "", *, rule: str = "", field: str = "", value: object = None
+    ) -> None:
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
         self.detail = detail
         self.rule = rule
+        # The offending wire field (e.g. "callerNum", "query.relationNum", "X-AKSK.Created")
+        # and what was sent there, for messages that show sent vs expected.
+        self.field = field
+        self.value = value
 
 
 class ConfigError(ValueError):

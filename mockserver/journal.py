@@ -26,6 +26,8 @@ class Entry:
     request_body: str
     response_body: str
     headers: dict[str, str] = field(default_factory=dict)
+    field: str | None = None  # the offending wire field of a refused request
+    sent: Any = None  # what the client sent there
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

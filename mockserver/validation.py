@@ -104,6 +104,8 @@ class RequestValidator:
                 INVALID,
                 f"query {field}: {first.message}{hint}",
                 rule=f"{op.operation_id} parameter {field}: {first.validator}",
+                field=field,
+                value=first.instance,
             )
         return params
 
@@ -138,12 +140,19 @@ class RequestValidator:
         errors = sorted(validator.iter_errors(payload), key=lambda e: (len(e.path), list(e.path)))
         if errors:
             err = errors[0]
-            field = ".".join(str(p) for p in err.absolute_path) or "body"
+            path = [str(p) for p in err.absolute_path]
+            value = err.instance
+            if err.validator == "required" and isinstance(err.instance, dict):
+                path.append(next(n for n in err.validator_value if n not in err.instance))
+                value = None  # absent
+            field = ".".join(path) or "body"
             schema_path = "/".join(str(p) for p in err.absolute_schema_path)
             raise PnsError(
                 INVALID,
                 f"{field}: {err.message}",
                 rule=f"{op.operation_id} requestBody {schema_path}",
+                field=field,
+                value=value,
             )
         return payload
 

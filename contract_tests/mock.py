@@ -1,0 +1,171 @@
+"""`PnsMock`: the object the `pns` fixture gives a test.
+
+It owns one simulated platform and offers what a test needs: the demo credentials, fault
+injection, the virtual clock, seeding, the journal and the contract violations found so far.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from mockserver.apps import PrivateNumber
+from mockserver.clock import VirtualClock
+from mockserver.config import Config, app_from_dict, default_config, parse_config, parse_numbers
+from mockserver.engine import Engine
+from mockserver.faults import Fault
+from mockserver.http import HttpRequest, HttpResponse
+from mockserver.journal import Entry
+from mockserver.platform import Platform
+
+from .checks import violations
+from .options import PnsOptions
+from .violations import ContractViolation, PnsToolkitError, Violations
+
+
+@dataclass(frozen=True)
+class AppCredentials:
+    app_key: str
+    app_secret: str
+    mode: str
+    numbers: tuple[str, ...]
+
+
+class PnsMock:
+    def __init__(self, options: PnsOptions, config: Config | None = None) -> None:
+        self.options = options
+        base = config or default_config()
+        settings = dataclasses.replace(
+            base.settings, auth_window_seconds=options.auth_window, seed=options.seed
+        )
+        self.platform = Platform(
+            Config(settings=settings, apps=base.apps), clock=VirtualClock(frozen=options.frozen_clock)
+        )
+        self.engine = Engine(self.platform)
+        self.unexpected: list[tuple[str, str]] = []
+        self._journal_start = 0
+
+    @property
+    def spec(self) -> Any:
+        return self.engine.spec
+
+    @property
+    def base_url(self) -> str:
+        """The URL the code under test should call (the first intercepted base URL)."""
+        return self.options.base_urls[0]
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        return self.engine.handle(request)
+
+    # applications
+
+    def app(self, mode: str = "AXB") -> AppCredentials:
+        """Credentials of the first application of `mode` (the demo ones unless seeded otherwise)."""
+        for app in self.platform.apps():
+            if app.mode == mode.upper():
+                return AppCredentials(
+                    app.app_key, app.app_secret, app.mode, tuple(n.number for n in app.numbers)
+                )
+        raise PnsToolkitError(f"no {mode} application; add one with pns.add_app(...)")
+
+    def add_app(self, app_key: str, app_secret: str, mode: str, **fields: Any) -> AppCredentials:
+        data = {"app_key": app_key, "app_secret": app_secret, "mode": mode, **fields}
+        parse_config({"apps": [data]}, source="pns.add_app")
+        self.platform.add_app(app_from_dict(data))
+        return self.app_by_key(app_key)
+
+    def app_by_key(self, app_key: str) -> AppCredentials:
+        app = self.platform.app(app_key)
+        return AppCredentials(app.app_key, app.app_secret, app.mode, tuple(n.number for n in app.numbers))
+
+    def add_numbers(self, app_key: str, numbers: list[dict[str, Any]]) -> list[PrivateNumber]:
+        parsed = parse_numbers(numbers, source="pns.add_numbers")
+        self.platform.add_numbers(app_key, parsed)
+        return parsed
+
+    def reset(self) -> None:
+        self.platform.reset()
+        self.unexpected.clear()
+        self._journal_start = 0
+
+    # control
+
+    def inject(
+        self,
+        operation_id: str,
+        resultcode: str | None = None,
+        *,
+        count: int = 1,
+        latency_ms: float = 0,
+        drop: bool = False,
+    ) -> None:
+        """The next `count` calls of the operation answer `resultcode`, wait, or lose their connection."""
+        if operation_id != "*" and operation_id not in self.spec.operations:
+            known = ", ".join(sorted(self.spec.operations))
+            raise PnsToolkitError(f"pns.inject: no operation {operation_id!r} in the spec; known: {known}")
+        if resultcode is not None and str(resultcode) not in self.spec.result_codes:
+            raise PnsToolkitError(f"pns.inject: {resultcode!r} is not a documented PNS result code")
+        if resultcode is None and not latency_ms and not drop:
+            raise PnsToolkitError("pns.inject: give a resultcode, latency_ms or drop=True")
+        self.platform.faults.arm(
+            Fault(operation_id, count, str(resultcode) if resultcode else None, latency_ms / 1000, drop)
+        )
+
+    def advance(self, seconds: float) -> float:
+        """Move the virtual clock forward (binding expiry, push retries)."""
+        return self.platform.clock.advance(seconds)
+
+    def set_time(self, when: str | float) -> float:
+        """Set the virtual clock: epoch seconds or `yyyy-MM-ddTHH:mm:ssZ`."""
+        if isinstance(when, str):
+            when = datetime.strptime(when, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
+        return self.platform.clock.set(when)
+
+    def now(self) -> float:
+        return self.platform.clock.now()
+
+    # reading
+
+    def journal(self, operation_id: str | None = None) -> list[Entry]:
+        """The requests this test made (or the server received), oldest first."""
+        entries = self.platform.journal.entries(operation_id)
+        return [e for e in entries if e.id > self._journal_start]
+
+    def calls(self, operation_id: str) -> int:
+        return len(self.journal(operation_id))
+
+    def bindings(self, app_key: str | None = None) -> list[dict[str, Any]]:
+        apps = self.platform.dump()["apps"]
+        return [b for a in apps if app_key in (None, a["app_key"]) for b in a["bindings"]]
+
+    def record_unexpected(self, method: str, url: str) -> None:
+        self.unexpected.append((method, url))
+
+    def violations(self) -> list[ContractViolation]:
+        found = violations(self.spec, self.journal(), self.options)
+        found += [
+            ContractViolation(
+                operation="(no operation)",
+                request=f"{method} {url}",
+                problem="request to a host that is neither a PNS base URL nor allowed",
+                expected="one of: " + ", ".join(self.options.base_urls),
+                opt_out='@pytest.mark.pns(allow_hosts=["host"]) or --pns-base-url',
+            )
+            for method, url in self.unexpected
+        ]
+        return found
+
+    def assert_no_violations(self) -> None:
+        found = self.violations()
+        if len(found) == 1:
+            raise found[0]
+        if found:
+            raise Violations(found)
+
+    def mark_start(self) -> None:
+        """Only requests after this point belong to the current test (a shared server)."""
+        entries = self.platform.journal.entries()
+        self._journal_start = entries[-1].id if entries else 0
+        self.unexpected.clear()

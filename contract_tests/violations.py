@@ -1,0 +1,181 @@
+"""Contract violations: what the customer's code sent that the PNS spec does not allow.
+
+Violations are `AssertionError`s (the customer's code is wrong); misuse of the toolkit raises
+`PnsToolkitError` instead. Every message names the operation and the field, shows what was sent
+and what the spec expects, and gives a correct example taken from the spec.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from mockserver.auth import created_now
+from mockserver.journal import Entry
+from spec import Operation, Spec
+
+OPT_OUT = "@pytest.mark.pns(fail_on_violations=False)"
+
+
+class PnsToolkitError(Exception):
+    """The plugin was used wrongly (not a problem of the code under test)."""
+
+
+class ContractViolation(AssertionError):
+    def __init__(
+        self,
+        *,
+        operation: str,
+        request: str,
+        problem: str,
+        field: str | None = None,
+        sent: Any = None,
+        expected: str | None = None,
+        example: Any = None,
+        rule: str | None = None,
+        answer: str | None = None,
+        opt_out: str = OPT_OUT,
+    ) -> None:
+        self.operation = operation
+        self.field = field
+        self.sent = sent
+        self.expected = expected
+        self.example = example
+        lines = [f"PNS contract violation in {operation} ({request}): {problem}"]
+        if field:
+            lines.append(f"  field:    {field}")
+            lines.append(
+                f"  sent:     {'(absent)' if sent is None else json.dumps(sent, ensure_ascii=False)}"
+            )
+        if expected:
+            lines.append(f"  expected: {expected}")
+        if example is not None:
+            lines.append(f"  example:  {json.dumps(example, ensure_ascii=False)}")
+        if rule:
+            lines.append(f"  rule:     {rule}")
+        if answer:
+            lines.append(f"  the mock answered, as the platform would: {answer}")
+        lines.append(f"  (to accept this in one test: {opt_out})")
+        super().__init__("\n".join(lines))
+
+
+class Violations(AssertionError):
+    """Several violations from one test, reported together."""
+
+    def __init__(self, found: list[ContractViolation]) -> None:
+        self.violations = found
+        super().__init__(f"{len(found)} PNS contract violation(s):\n\n" + "\n\n".join(map(str, found)))
+
+
+def _deref(spec: Spec, schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    return spec.deref(schema) if "$ref" in schema else schema
+
+
+def _properties(spec: Spec, schema: Mapping[str, Any]) -> dict[str, Any]:
+    """Properties of a schema, gathered through $ref, allOf, oneOf and anyOf branches."""
+    schema = _deref(spec, schema)
+    found: dict[str, Any] = dict(schema.get("properties", {}))
+    for key in ("allOf", "oneOf", "anyOf"):
+        for branch in schema.get(key, ()):
+            for name, prop in _properties(spec, branch).items():
+                found.setdefault(name, prop)
+    return found
+
+
+def field_schema(spec: Spec, op: Operation, field: str) -> Mapping[str, Any] | None:
+    """The schema of a wire field of `op` (query parameter or dotted body path)."""
+    name = field.removeprefix("query.")
+    for param in op.parameters:
+        if param.name == name and param.location == "query":
+            return _deref(spec, param.schema)
+    if op.request_schema_pointer is None:
+        return None
+    schema: Mapping[str, Any] | None = spec.resolve(op.request_schema_pointer)
+    for part in name.split("."):
+        if schema is None or part.isdigit():
+            break
+        schema = _properties(spec, schema).get(part)
+    return _deref(spec, schema) if schema is not None else None
+
+
+def describe(spec: Spec, schema: Mapping[str, Any]) -> str:
+    """What a schema expects, in one line."""
+    parts = []
+    variants = schema.get("oneOf") or schema.get("anyOf")
+    if variants:
+        return " or ".join(describe(spec, _deref(spec, v)) for v in variants)
+    if "const" in schema:
+        parts.append(f"exactly {json.dumps(schema['const'])}")
+    if "enum" in schema:
+        parts.append("one of " + ", ".join(json.dumps(v) for v in schema["enum"]))
+    kind = schema.get("type")
+    if kind and "enum" not in schema and "const" not in schema:
+        parts.append(str(kind))
+    if "format" in schema:
+        parts.append(f"format {schema['format']}")
+    if "pattern" in schema:
+        parts.append(f"matching {schema['pattern']}")
+    if "minLength" in schema or "maxLength" in schema:
+        parts.append(f"length {schema.get('minLength', 0)}..{schema.get('maxLength', '')}")
+    if "minimum" in schema or "maximum" in schema:
+        parts.append(f"from {schema.get('minimum', '')} to {schema.get('maximum', '')}")
+    text = ", ".join(parts)
+    description = str(schema.get("description", "")).strip().split("\n")[0]
+    return f"{text} ({description})" if description and text else (text or description)
+
+
+def example_for(spec: Spec, op: Operation, field: str, schema: Mapping[str, Any] | None) -> Any:
+    """A correct value for the field: from the operation's own examples, else the schema's."""
+    name = field.removeprefix("query.")
+    content = op.raw.get("requestBody", {}).get("content", {}).get("application/json", {})
+    for example in content.get("examples", {}).values():
+        value: Any = example.get("value", {})
+        for part in name.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is not None:
+            return value
+    if schema is not None:
+        if schema.get("examples"):
+            return schema["examples"][0]
+        if "enum" in schema:
+            return schema["enum"][0]
+    return None
+
+
+def from_entry(spec: Spec, entry: Entry) -> ContractViolation | None:
+    """The violation a journal entry records, if the request broke the contract."""
+    request = f"{entry.method} {entry.path}"
+    if entry.status == 404:
+        return ContractViolation(
+            operation="(no operation)",
+            request=request,
+            problem="the PNS API has no such path and method",
+            expected="one of the spec's paths: " + ", ".join(sorted({o.path for o in spec.routes.values()})),
+            answer="HTTP 404",
+        )
+    if not entry.rule or entry.rule == "fault injection" or entry.operation_id is None:
+        return None
+    op = spec.operations[entry.operation_id]
+    field = entry.field
+    expected: str | None = None
+    example: Any = None
+    if field and field.split(".")[-1] == "Created" and field.startswith("X-"):
+        created = spec.document["components"]["schemas"]["Created"]
+        expected = describe(spec, created)
+        example = created_now()
+    elif field:
+        schema = field_schema(spec, op, field)
+        expected = describe(spec, schema) if schema else None
+        example = example_for(spec, op, field, schema)
+    return ContractViolation(
+        operation=op.operation_id,
+        request=request,
+        problem=entry.problem or "the request breaks the spec",
+        field=field,
+        sent=entry.sent,
+        expected=expected,
+        example=example,
+        rule=entry.rule,
+        answer=f"HTTP {entry.status} {entry.response_body[:200]}",
+    )
