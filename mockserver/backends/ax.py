@@ -220,6 +220,11 @@ class AxBackend(Backend):
     def binding(self, subscription_id: str) -> AxBinding | None:
         return self._bindings.get(subscription_id)
 
+    @public
+    def on_x(self, private_num: str) -> AxBinding | None:
+        """The binding that holds X, if any: how a call to X is routed."""
+        return self._on_x.get(private_num)
+
     def _identify(
         self,
         subscription_id: str | None,

@@ -228,6 +228,12 @@ class AxbBackend(Backend):
     def binding(self, subscription_id: str) -> AxbBinding | None:
         return self._bindings.get(subscription_id)
 
+    @public
+    def pair_of(self, x: str, number: str) -> AxbBinding | None:
+        """The live pair on X that `number` belongs to (as A or B): how a call to X is routed."""
+        subscription_id = self._parties.get(x, {}).get(number)
+        return self._bindings.get(subscription_id) if subscription_id else None
+
     def _expire(self) -> None:
         for deadline, subscription_id in self._expiry.pop_due(self.clock.now()):
             binding = self._bindings.get(subscription_id)

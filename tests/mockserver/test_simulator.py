@@ -1,0 +1,240 @@
+"""Simulated calls: routing through bindings, event order, CDR consistency, every body spec-valid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import spec
+from mockserver.apps import Application
+from mockserver.clock import VirtualClock
+from mockserver.config import default_config
+from mockserver.ids import IdFactory
+from mockserver.platform import Platform
+from mockserver.routing import ROUTERS
+from mockserver.simulator import CallPlan, Simulator
+
+from .helpers import WALL, X1, A, B, C
+
+SPEC = spec.load()
+SCHEMAS = spec.SchemaRegistry(SPEC.document)
+
+
+class RecordingSink:
+    """Keeps what would be pushed, after checking it against the spec like the deliverer does."""
+
+    def __init__(self, block_reply: dict[str, Any] | None = None) -> None:
+        self.pushed: list[tuple[str, dict[str, Any]]] = []
+        self.block_reply = block_reply
+
+    def _check(self, webhook: str, body: dict[str, Any]) -> None:
+        problems = SCHEMAS.errors(SPEC.webhooks[webhook].body_schema_pointer, body)
+        assert problems == [], (webhook, body, problems)
+        self.pushed.append((webhook, body))
+
+    def event(self, app: Application, webhook: str, body: dict[str, Any]) -> None:
+        self._check(webhook, body)
+
+    def cdr(self, app: Application, webhook: str, fee_info: dict[str, Any]) -> None:
+        self._check(webhook, {"eventType": "fee", "feeLst": [fee_info]})
+
+    def block(self, app: Application, webhook: str, body: dict[str, Any]) -> dict[str, Any] | None:
+        self._check(webhook, body)
+        return self.block_reply
+
+    def events(self) -> list[str]:
+        return [body["eventType"] for _, body in self.pushed]
+
+    def fee(self) -> dict[str, Any]:
+        return next(body["feeLst"][0] for _, body in self.pushed if body["eventType"] == "fee")
+
+    def status(self, event: str) -> dict[str, Any]:
+        return next(body["statusInfo"] for _, body in self.pushed if body["eventType"] == event)
+
+
+@pytest.fixture
+def platform() -> Platform:
+    return Platform(default_config(), clock=VirtualClock(start=WALL, frozen=True))
+
+
+def _simulator(platform: Platform, sink: RecordingSink) -> Simulator:
+    def router(app: Application, plan: CallPlan, now: float) -> Any:
+        backend = platform.backend(app.app_key)
+        return ROUTERS[app.mode](backend, plan.caller, plan.dialled, plan.digits, now)
+
+    return Simulator(SPEC, platform.clock, IdFactory(1), platform.calls, platform.recordings, sink, router)
+
+
+def _bind(platform: Platform, **extra: Any) -> str:
+    binding = platform.backend("demo-axb").bind(caller_num=A, callee_num=B, relation_num=X1, **extra)
+    return str(binding.subscription_id)
+
+
+def test_an_answered_axb_call_sends_five_events_in_order_then_one_consistent_cdr(platform: Platform) -> None:
+    sink = RecordingSink()
+    sim = _simulator(platform, sink)
+    sid = _bind(platform, user_data="ride-42")
+    sim.place(platform.app("demo-axb"), CallPlan(caller=A, dialled=X1, answer_after=4, talk=60))
+    assert sink.events() == ["callin"]
+    platform.clock.advance(100)
+    sim.tick()
+    assert sink.events() == ["callin", "callout", "alerting", "answer", "disconnect", "fee"]
+    assert sink.status("callin")["userData"] == "ride-42"
+    assert {body["statusInfo"]["sessionId"] for _, body in sink.pushed[:5]} == {sink.fee()["sessionId"]}
+    fee = sink.fee()
+    assert (fee["subscriptionId"], fee["direction"], fee["fwdDstNum"], fee["bindNum"]) == (sid, 1, B, X1)
+    assert fee["fwdAnswerTime"] == sink.status("answer")["timestamp"] == "2026-11-24 10:00:06"
+    assert fee["callEndTime"] == sink.status("disconnect")["timestamp"] == "2026-11-24 10:01:06"
+    assert sink.status("disconnect")["stateCode"] == 0
+    assert sink.status("callout")["called"] == B
+
+
+def test_b_calling_x_reaches_a_with_direction_zero(platform: Platform) -> None:
+    sink = RecordingSink()
+    sim = _simulator(platform, sink)
+    _bind(platform)
+    sim.place(platform.app("demo-axb"), CallPlan(caller=B, dialled=X1))
+    platform.clock.advance(100)
+    sim.tick()
+    assert sink.status("callout")["called"] == A
+    assert (sink.fee()["direction"], sink.fee()["fwdDstNum"]) == (0, A)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "state_code", "q850", "events"),
+    [
+        ("busy", 8102, 17, ["callin", "callout", "disconnect", "fee"]),
+        ("no-answer", 8101, 19, ["callin", "callout", "alerting", "disconnect", "fee"]),
+        ("reject", 7503, 21, ["callin", "callout", "alerting", "disconnect", "fee"]),
+    ],
+)
+def test_failed_outcomes_carry_the_vendor_codes(
+    platform: Platform, outcome: str, state_code: int, q850: int, events: list[str]
+) -> None:
+    sink = RecordingSink()
+    sim = _simulator(platform, sink)
+    _bind(platform)
+    sim.place(platform.app("demo-axb"), CallPlan(caller=A, dialled=X1, outcome=outcome))
+    platform.clock.advance(300)
+    sim.tick()
+    assert sink.events() == events
+    assert sink.status("disconnect")["stateCode"] == state_code
+    fee = sink.fee()
+    assert (fee["fwdUnaswRsn"], "fwdAnswerTime" in fee, fee["failTime"]) == (q850, False, fee["callEndTime"])
+
+
+def test_a_stranger_calling_x_is_refused_with_8014_and_an_abnormal_cdr(platform: Platform) -> None:
+    sink = RecordingSink()
+    sim = _simulator(platform, sink)
+    _bind(platform)
+    sim.place(platform.app("demo-axb"), CallPlan(caller=C, dialled=X1))
+    platform.clock.advance(10)
+    sim.tick()
+    assert sink.events() == ["callin", "disconnect", "fee"]
+    assert sink.status("disconnect")["stateCode"] == 8014
+    assert sink.fee()["direction"] == 2
+    assert "subscriptionId" not in sink.fee()
+
+
+def test_call_direction_one_refuses_b_with_8016(platform: Platform) -> None:
+    sink = RecordingSink()
+    sim = _simulator(platform, sink)
+    _bind(platform, call_direction=1)
+    sim.place(platform.app("demo-axb"), CallPlan(caller=B, dialled=X1))
+    platform.clock.advance(10)
+    sim.tick()
+    assert sink.status("disconnect")["stateCode"] == 8016
+
+
+def test_max_duration_cuts_the_call_with_8010(platform: Platform) -> None:
+    sink = RecordingSink()
+    sim = _simulator(platform, sink)
+    _bind(platform, max_duration=1, last_min_voice="last.wav")
+    call = sim.place(platform.app("demo-axb"), CallPlan(caller=A, dialled=X1, answer_after=0, talk=600))
+    platform.clock.advance(700)
+    sim.tick()
+    disconnect = sink.status("disconnect")
+    assert disconnect["stateCode"] == 8010
+    assert call.times["disconnect"] - call.times["answer"] == 60
+    assert call.last_min_voice_at == call.times["answer"]
+
+
+def test_a_recorded_call_leaves_a_downloadable_recording(platform: Platform) -> None:
+    sink = RecordingSink()
+    sim = _simulator(platform, sink)
+    _bind(platform, record_flag=True)
+    sim.place(platform.app("demo-axb"), CallPlan(caller=A, dialled=X1, talk=20))
+    platform.clock.advance(100)
+    sim.tick()
+    fee = sink.fee()
+    assert fee["recordFlag"] == 1
+    assert platform.recordings.find("demo-axb", fee["recordDomain"], fee["recordObjectName"]).seconds == 20
+
+
+def test_stop_call_releases_a_call_in_progress_at_once(platform: Platform) -> None:
+    sink = RecordingSink()
+    sim = _simulator(platform, sink)
+    _bind(platform)
+    call = sim.place(platform.app("demo-axb"), CallPlan(caller=A, dialled=X1, answer_after=2, talk=600))
+    platform.clock.advance(10)
+    sim.tick()
+    platform.calls.stop("demo-axb", call.session_id)
+    platform.clock.advance(1000)
+    sim.tick()
+    assert sink.events() == ["callin", "callout", "alerting", "answer", "disconnect", "fee"]
+    assert sink.status("disconnect")["timestamp"] == "2026-11-24 10:00:10"
+    assert platform.calls.active() == []
+
+
+def test_ax_owner_calling_x_without_temporary_callee_is_8013_and_with_one_reaches_it(
+    platform: Platform,
+) -> None:
+    backend = platform.backend("demo-ax")
+    x = "+8617010000101"
+    binding = backend.bind(orig_num=A, private_num=x)
+    sink = RecordingSink()
+    sim = _simulator(platform, sink)
+    sim.place(platform.app("demo-ax"), CallPlan(caller=A, dialled=x))
+    platform.clock.advance(10)
+    sim.tick()
+    assert sink.status("disconnect")["stateCode"] == 8013
+    backend.set_temporary_callee(subscription_id=binding.subscription_id, callee_num=C, duration=600)
+    sink2 = RecordingSink()
+    sim2 = _simulator(platform, sink2)
+    sim2.place(platform.app("demo-ax"), CallPlan(caller=A, dialled=x))
+    platform.clock.advance(100)
+    sim2.tick()
+    assert sink2.fee()["fwdDstNum"] == C
+
+
+@pytest.mark.parametrize(
+    ("reply", "state_code", "callee"),
+    [
+        ({"operation": "connect", "connectInfo": {"calleeNum": B, "userData": "order-7"}}, 0, B),
+        ({"operation": "connect", "connectInfo": [{"calleeNum": B}]}, 0, B),
+        ({"operation": "close", "closeInfo": {"closeHintTone": "bye.wav"}}, 8017, None),
+        (None, 8014, None),
+    ],
+)
+def test_x_mode_block_reply_decides_the_route(
+    platform: Platform, reply: dict[str, Any] | None, state_code: int, callee: str | None
+) -> None:
+    sink = RecordingSink(block_reply=reply)
+    sim = _simulator(platform, sink)
+    sim.place(platform.app("demo-x"), CallPlan(caller=A, dialled="+8617010000401"))
+    platform.clock.advance(100)
+    sim.tick()
+    assert sink.pushed[0][0] == "callinBlockX"
+    assert sink.status("disconnect")["stateCode"] == state_code
+    assert sink.fee().get("fwdDstNum") == callee
+    if reply and reply.get("connectInfo") and isinstance(reply["connectInfo"], dict):
+        assert sink.status("answer")["userData"] == "order-7"
+
+
+def test_outcome_codes_exist_in_the_spec_tables() -> None:
+    from mockserver.simulator import OUTCOMES
+
+    for outcome in OUTCOMES.values():
+        assert outcome.state_code in SPEC.hangup_causes
+        assert outcome.q850 in SPEC.q850_causes
