@@ -28,6 +28,8 @@ class Application:
     callbacks: dict[str, str] = field(default_factory=dict)
     # AXE: digits per extension (1..4) set on the application; capacity per X is 10**n - 1.
     extension_length: int = 4
+    # AX: whether SMS are pushed in Notify mode or wait for the customer's Block reply
+    sms_mode: str = "notify"
     status: str = "normal"
 
     def owns(self, number: str) -> bool:

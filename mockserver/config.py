@@ -44,6 +44,7 @@ _APP = {
         "recording": {"type": "boolean"},
         "sms": {"type": "boolean"},
         "extension_length": {"type": "integer", "minimum": 1, "maximum": 4},
+        "sms_mode": {"enum": ["notify", "block"]},
         "status": {"enum": ["normal", "frozen", "unavailable"]},
         "callbacks": {
             "type": "object",
@@ -145,6 +146,7 @@ def app_from_dict(a: dict[str, Any]) -> Application:
         sms=a.get("sms", False),
         callbacks=dict(a.get("callbacks", {})),
         extension_length=a.get("extension_length", 4),
+        sms_mode=a.get("sms_mode", "notify"),
         status=a.get("status", "normal"),
     )
 

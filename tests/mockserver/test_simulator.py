@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-import spec
 from mockserver.apps import Application
 from mockserver.clock import VirtualClock
 from mockserver.config import default_config
@@ -16,41 +15,7 @@ from mockserver.routing import ROUTERS
 from mockserver.simulator import CallPlan, Simulator
 
 from .helpers import WALL, X1, A, B, C
-
-SPEC = spec.load()
-SCHEMAS = spec.SchemaRegistry(SPEC.document)
-
-
-class RecordingSink:
-    """Keeps what would be pushed, after checking it against the spec like the deliverer does."""
-
-    def __init__(self, block_reply: dict[str, Any] | None = None) -> None:
-        self.pushed: list[tuple[str, dict[str, Any]]] = []
-        self.block_reply = block_reply
-
-    def _check(self, webhook: str, body: dict[str, Any]) -> None:
-        problems = SCHEMAS.errors(SPEC.webhooks[webhook].body_schema_pointer, body)
-        assert problems == [], (webhook, body, problems)
-        self.pushed.append((webhook, body))
-
-    def event(self, app: Application, webhook: str, body: dict[str, Any]) -> None:
-        self._check(webhook, body)
-
-    def cdr(self, app: Application, webhook: str, fee_info: dict[str, Any]) -> None:
-        self._check(webhook, {"eventType": "fee", "feeLst": [fee_info]})
-
-    def block(self, app: Application, webhook: str, body: dict[str, Any]) -> dict[str, Any] | None:
-        self._check(webhook, body)
-        return self.block_reply
-
-    def events(self) -> list[str]:
-        return [body["eventType"] for _, body in self.pushed]
-
-    def fee(self) -> dict[str, Any]:
-        return next(body["feeLst"][0] for _, body in self.pushed if body["eventType"] == "fee")
-
-    def status(self, event: str) -> dict[str, Any]:
-        return next(body["statusInfo"] for _, body in self.pushed if body["eventType"] == event)
+from .sinks import SPEC, RecordingSink
 
 
 @pytest.fixture
