@@ -67,6 +67,9 @@ _SERVER = {
         "max_body_bytes": {"type": "integer", "minimum": 1},
         "max_pairs_per_x": {"type": "integer", "minimum": 1},
         "max_x_per_a": {"type": "integer", "minimum": 1},
+        "max_relations_per_y": {"type": "integer", "minimum": 1},
+        "axe_modify_restarts_clock": {"type": "boolean"},
+        "axe_query_shows_bind_values": {"type": "boolean"},
         "seed": {"type": ["integer", "null"]},
     },
 }
@@ -88,6 +91,11 @@ class Settings:
     max_body_bytes: int = 65536
     max_pairs_per_x: int = 5000
     max_x_per_a: int = 5
+    max_relations_per_y: int = 1000  # AXYB relations per Y
+    # AXE (the vendor's pages disagree): does a modified lifetime count from the modify, and
+    # does a query show the bind-time lifetime or the modified one?
+    axe_modify_restarts_clock: bool = True
+    axe_query_shows_bind_values: bool = False
     seed: int | None = None
 
 

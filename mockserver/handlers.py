@@ -128,3 +128,53 @@ def get_recording_download_url(ctx: Context, params: Params) -> Any:
 def stop_call(ctx: Context, params: Params) -> Any:
     ctx.platform.calls.stop(ctx.app.app_key, params["sessionid"])
     return {}
+
+
+# AXE
+
+
+@handles("createAxeBinding")
+def create_axe_binding(ctx: Context, params: Params) -> Any:
+    return call_with(ctx.backend.bind, params)
+
+
+@handles("deleteAxeBinding")
+def delete_axe_binding(ctx: Context, params: Params) -> Any:
+    call_with(ctx.backend.unbind, params)
+    return {}
+
+
+@handles("modifyAxeBinding")
+def modify_axe_binding(ctx: Context, params: Params) -> Any:
+    call_with(ctx.backend.modify, params)
+    return {}
+
+
+@handles("queryAxeBinding")
+def query_axe_binding(ctx: Context, params: Params) -> Any:
+    return call_with(ctx.backend.query, params)
+
+
+@handles("queryAxeBindingV2")
+def query_axe_binding_v2(ctx: Context, params: Params) -> Any:
+    page = call_with(ctx.backend.query_page, params)
+    return {"extendNumList": page.items, "nextCursor": page.next_cursor}
+
+
+# AXYB
+
+
+@handles("createAxybBinding")
+def create_axyb_binding(ctx: Context, params: Params) -> Any:
+    return call_with(ctx.backend.bind, params)
+
+
+@handles("deleteAxybBinding")
+def delete_axyb_binding(ctx: Context, params: Params) -> Any:
+    call_with(ctx.backend.unbind, params)
+    return {}
+
+
+@handles("queryAxybBinding")
+def query_axyb_binding(ctx: Context, params: Params) -> Any:
+    return {"xyRelationNumList": call_with(ctx.backend.query, params)}

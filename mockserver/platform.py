@@ -9,7 +9,7 @@ from typing import Any
 
 from .apps import Application, PrivateNumber
 from .auth import Authenticator
-from .backends import AxBackend, AxbBackend
+from .backends import AxBackend, AxbBackend, AxeBackend, AxybBackend
 from .calls import Calls
 from .clock import VirtualClock
 from .config import Config, Settings
@@ -111,7 +111,25 @@ class Platform:
                 number_owner=self.number_owner,
                 max_x_per_a=self.settings.max_x_per_a,
             )
-        return None
+        if app.mode == "AXE":
+            return AxeBackend(
+                app,
+                self.clock,
+                self.ids,
+                number_owner=self.number_owner,
+                modify_restarts_clock=self.settings.axe_modify_restarts_clock,
+                query_shows_bind_values=self.settings.axe_query_shows_bind_values,
+            )
+        if app.mode == "AXYB":
+            return AxybBackend(
+                app,
+                self.clock,
+                self.ids,
+                number_owner=self.number_owner,
+                max_x_per_a=self.settings.max_x_per_a,
+                max_relations_per_y=self.settings.max_relations_per_y,
+            )
+        return None  # X mode keeps no bindings
 
     def number_owner(self, number: str) -> str | None:
         return self._owners.get(number)

@@ -2,5 +2,21 @@
 
 from .ax import AxBackend, AxBinding
 from .axb import AxbBackend, AxbBinding, AxbPage
+from .axe import AxeBackend
+from .axe_model import AxeBinding, AxePage
+from .axyb import AxybBackend
+from .axyb_model import AxybBinding, YbRelation
 
-__all__ = ["AxBackend", "AxBinding", "AxbBackend", "AxbBinding", "AxbPage"]
+__all__ = [
+    "AxBackend",
+    "AxBinding",
+    "AxbBackend",
+    "AxbBinding",
+    "AxbPage",
+    "AxeBackend",
+    "AxeBinding",
+    "AxePage",
+    "AxybBackend",
+    "AxybBinding",
+    "YbRelation",
+]

@@ -19,6 +19,9 @@ NONCE = "66C92B11FF8A425FB8D4CCFE0ED9ED1F"
 AXB = "/rest/caas/relationnumber/partners/v1.0"
 AX = "/rest/provision/caas/privatenumber/v1.0"
 AX_CALLEE = "/rest/caas/privatenumber/calleenumber/v1.0"
+AXE = "/rest/caas/extendnumber/v1.0"
+AXE_V2 = "/rest/caas/extendnumber/v2.0"
+AXYB = "/rest/omp/xyrelationnumber/v1.0"
 
 A, B, C, D = "+8613800000001", "+8613900000002", "+8613700000003", "+8613600000004"
 X1, X2, X_BJ, X_SH = "+8617010000001", "+8617010000002", "+8617110000001", "+8616710000001"
@@ -73,3 +76,11 @@ def axb_client(engine: Engine) -> Client:
 
 def ax_client(engine: Engine) -> Client:
     return Client(engine, "demo-ax", "demo-ax-secret")
+
+
+def axe_client(engine: Engine) -> Client:
+    return Client(engine, "demo-axe", "demo-axe-secret")
+
+
+def axyb_client(engine: Engine) -> Client:
+    return Client(engine, "demo-axyb", "demo-axyb-secret")

@@ -1,0 +1,313 @@
+"""AXE mode: one X carries many A, each reached through its own extension E.
+
+Order of checks on bind (our choice; the vendor documents the codes, not their order): the
+parameters (1010002), recording (1012012), then the X: ownership (1012001) or allocation (1012008),
+then the extension: taken (1016002) or none free (1020167).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from bisect import bisect_right
+
+from ..apps import Application
+from ..clock import Clock, ExpiryQueue
+from ..errors import PnsError
+from ..ids import IdFactory
+from .axe_model import (
+    HOURS,
+    AxeBinding,
+    AxePage,
+    check_callback,
+    check_extension,
+    check_lifetime,
+    check_limit,
+    deadline,
+    parse_cursor,
+)
+from .common import INVALID, Backend, NumberOwner, allocate, blank_to_none, no_idle_detail, public
+
+NOT_APPLIED = "1012001"
+NO_RESOURCE = "1012008"
+NO_RECORDING = "1012012"
+NOT_FOUND = "1016001"
+EXTENSION_TAKEN = "1016002"
+NO_EXTENSION = "1020167"
+
+
+class AxeBackend(Backend):
+    def __init__(
+        self,
+        app: Application,
+        clock: Clock,
+        ids: IdFactory,
+        *,
+        number_owner: NumberOwner,
+        modify_restarts_clock: bool = True,
+        query_shows_bind_values: bool = False,
+    ) -> None:
+        super().__init__(app, clock, ids, number_owner=number_owner)
+        self.modify_restarts_clock = modify_restarts_clock
+        self.query_shows_bind_values = query_shows_bind_values
+        self._bindings: dict[str, AxeBinding] = {}
+        self._on_x: dict[str, dict[str, AxeBinding]] = {}  # X -> extension -> binding
+        self._order: dict[str, list[int]] = {}  # X -> sequence numbers of its bindings, ascending
+        self._by_sequence: dict[int, AxeBinding] = {}
+        self._lowest_free: dict[str, int] = {}  # X -> no padded extension below this is free
+        self._sequence = 0
+        self._expiry: ExpiryQueue[str] = ExpiryQueue()
+
+    @property
+    def capacity(self) -> int:
+        return int(10**self.app.extension_length - 1)
+
+    @public
+    def bind(
+        self,
+        *,
+        bind_num: str,
+        virtual_num: str | None = None,
+        area_code: str | None = None,
+        area_match_mode: str = "0",
+        extend_num: str | None = None,
+        display_num_mode: str | None = None,
+        record_flag: bool = False,
+        record_hint_tone: str | None = None,
+        callback_tone: str | None = None,
+        callback_num: str | None = None,
+        time_unit: str | None = None,
+        bind_expired_time: int | None = None,
+        callback_expired_time: int | None = None,
+        user_data: str | None = None,
+    ) -> AxeBinding:
+        area_code = blank_to_none(area_code)
+        if virtual_num is None and area_code is None:
+            raise PnsError(INVALID, "bind needs virtualNum or areaCode")
+        check_callback(callback_tone, callback_num)
+        if extend_num is not None:
+            check_extension(extend_num, self.app.extension_length)
+        unit = time_unit or HOURS
+        lifetime = bind_expired_time or 0
+        check_lifetime(unit, lifetime, callback_expired_time)
+        self._check_recording(record_flag, NO_RECORDING)
+        if virtual_num is not None:
+            self._check_mine(virtual_num)
+            x = virtual_num
+        else:
+            x = self._allocate(bind_num, area_code, area_match_mode)
+        extension = self._claim_extension(x, extend_num)
+        now = self.clock.now()
+        self._sequence += 1
+        binding = AxeBinding(
+            subscription_id=self.ids.subscription_id(),
+            virtual_num=x,
+            extend_num=extension,
+            bind_num=bind_num,
+            bound_at=now,
+            sequence=self._sequence,
+            display_num_mode=display_num_mode or "0",
+            record_flag=record_flag,
+            record_hint_tone=record_hint_tone,
+            callback_tone=callback_tone,
+            callback_num=callback_num,
+            time_unit=unit,
+            bind_expired_time=lifetime,
+            callback_expired_time=callback_expired_time,
+            user_data=user_data,
+            bound_time_unit=unit,
+            bound_expired_time=lifetime,
+        )
+        self._bindings[binding.subscription_id] = binding
+        self._on_x.setdefault(x, {})[extension] = binding
+        self._order.setdefault(x, []).append(binding.sequence)  # the newest is always the largest
+        self._by_sequence[binding.sequence] = binding
+        self._set_timer(binding, now)
+        return binding
+
+    @public
+    def unbind(
+        self,
+        *,
+        subscription_id: str | None = None,
+        virtual_num: str | None = None,
+        extend_num: str | None = None,
+    ) -> AxeBinding:
+        binding = self._identify(subscription_id, virtual_num, extend_num, "unbind")
+        self._remove(binding)
+        return binding
+
+    @public
+    def modify(
+        self,
+        *,
+        subscription_id: str | None = None,
+        virtual_num: str | None = None,
+        extend_num: str | None = None,
+        display_num_mode: str | None = None,
+        record_flag: bool | None = None,
+        record_hint_tone: str | None = None,
+        callback_tone: str | None = None,
+        callback_num: str | None = None,
+        time_unit: str | None = None,
+        bind_expired_time: int | None = None,
+        callback_expired_time: int | None = None,
+    ) -> AxeBinding:
+        check_callback(callback_tone, callback_num)
+        binding = self._identify(subscription_id, virtual_num, extend_num, "modify")
+        self._check_recording(bool(record_flag), NO_RECORDING)
+        unit = time_unit or binding.time_unit
+        lifetime = binding.bind_expired_time if bind_expired_time is None else bind_expired_time
+        callback = binding.callback_expired_time if callback_expired_time is None else callback_expired_time
+        check_lifetime(unit, lifetime, callback)
+        # The two no-call-back treatments exclude each other: setting one drops the other.
+        if callback_tone is not None:
+            binding.callback_tone, binding.callback_num = callback_tone, None
+        if callback_num is not None:
+            binding.callback_tone, binding.callback_num = None, callback_num
+        changes = {
+            "display_num_mode": display_num_mode,
+            "record_flag": record_flag,
+            "record_hint_tone": record_hint_tone,
+        }
+        for name, value in changes.items():
+            if value is not None:
+                setattr(binding, name, value)
+        binding.callback_expired_time = callback
+        if time_unit is not None or bind_expired_time is not None:
+            binding.time_unit, binding.bind_expired_time = unit, lifetime
+            now = self.clock.now()
+            self._set_timer(binding, now if self.modify_restarts_clock else binding.bound_at)
+        return binding
+
+    @public
+    def query(
+        self,
+        *,
+        subscription_id: str | None = None,
+        virtual_num: str | None = None,
+        extend_num: str | None = None,
+    ) -> AxeBinding:
+        return self._shown(self._identify(subscription_id, virtual_num, extend_num, "query"))
+
+    @public
+    def query_page(
+        self,
+        *,
+        subscription_id: str | None = None,
+        virtual_num: str | None = None,
+        extend_num: str | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+    ) -> AxePage:
+        """v2.0: one binding (by id, or by X + E), or the bindings of X after `cursor`, in bind order."""
+        if subscription_id is not None or extend_num is not None:
+            found = self._identify(subscription_id, virtual_num, extend_num, "query")
+            return AxePage(items=[self._shown(found)], next_cursor=None)
+        if virtual_num is None:
+            raise PnsError(INVALID, "query needs subscriptionId, virtualNum + extendNum, or virtualNum")
+        size = check_limit(limit)
+        after = parse_cursor(cursor)
+        self._check_mine(virtual_num)
+        order = self._order.get(virtual_num, [])
+        start = bisect_right(order, after)
+        chosen = order[start : start + size]
+        items = [self._shown(self._by_sequence[sequence]) for sequence in chosen]
+        more = start + size < len(order)
+        return AxePage(items=items, next_cursor=items[-1].position if more else None)
+
+    @public
+    def by_extension(self, virtual_num: str, extend_num: str) -> AxeBinding | None:
+        """The binding a caller reaches by dialling X and keying E (None: no such extension)."""
+        return self._on_x.get(virtual_num, {}).get(extend_num)
+
+    @public
+    def bindings(self) -> list[AxeBinding]:
+        return list(self._bindings.values())
+
+    @public
+    def binding(self, subscription_id: str) -> AxeBinding | None:
+        return self._bindings.get(subscription_id)
+
+    def _expire(self) -> None:
+        for expired_at, subscription_id in self._expiry.pop_due(self.clock.now()):
+            binding = self._bindings.get(subscription_id)
+            # A modify or unbind leaves the old deadline in the queue; only the current one counts.
+            if binding is not None and binding.expire_time == expired_at:
+                self._remove(binding)
+
+    def _remove(self, binding: AxeBinding) -> None:
+        x, extension = binding.virtual_num, binding.extend_num
+        del self._bindings[binding.subscription_id]
+        del self._by_sequence[binding.sequence]
+        del self._on_x[x][extension]
+        order = self._order[x]
+        del order[bisect_right(order, binding.sequence) - 1]
+        if not self._on_x[x]:
+            del self._on_x[x], self._order[x]
+        if len(extension) == self.app.extension_length:
+            self._lowest_free[x] = min(self._lowest_free.get(x, 1), int(extension))
+
+    def _set_timer(self, binding: AxeBinding, start: float) -> None:
+        binding.expire_time = deadline(start, binding.time_unit, binding.bind_expired_time)
+        if binding.expire_time is not None:
+            self._expiry.push(binding.expire_time, binding.subscription_id)
+
+    def _shown(self, binding: AxeBinding) -> AxeBinding:
+        """What a query reports: the binding itself, or a copy with the bind-time lifetime."""
+        if not self.query_shows_bind_values:
+            return binding
+        return dataclasses.replace(
+            binding, time_unit=binding.bound_time_unit, bind_expired_time=binding.bound_expired_time
+        )
+
+    def _identify(
+        self, subscription_id: str | None, virtual_num: str | None, extend_num: str | None, action: str
+    ) -> AxeBinding:
+        """The binding named by subscriptionId (which wins) or by its X and E together."""
+        if subscription_id is not None:
+            found = self._bindings.get(subscription_id)
+            if found is None:
+                raise PnsError(NOT_FOUND, f"subscriptionId {subscription_id} does not exist (or has expired)")
+            return found
+        if virtual_num is None or extend_num is None:
+            raise PnsError(INVALID, f"{action} needs subscriptionId, or virtualNum and extendNum together")
+        self._check_mine(virtual_num)
+        found = self._on_x.get(virtual_num, {}).get(extend_num)
+        if found is None:
+            raise PnsError(NOT_FOUND, f"virtualNum {virtual_num} has no binding on extendNum {extend_num}")
+        return found
+
+    def _check_mine(self, x: str) -> None:
+        if not self.app.owns(x):
+            raise PnsError(NOT_APPLIED, f"virtualNum {x} {self._not_mine(x)}")
+
+    def _claim_extension(self, x: str, extend_num: str | None) -> str:
+        taken = self._on_x.get(x, {})
+        if extend_num is not None and extend_num in taken:
+            raise PnsError(EXTENSION_TAKEN, f"extendNum {extend_num} is already bound on virtualNum {x}")
+        if len(taken) >= self.capacity:
+            raise PnsError(
+                NO_EXTENSION, f"virtualNum {x} holds {self.capacity} extensions, its application's maximum"
+            )
+        if extend_num is not None:
+            return extend_num
+        # The hint only moves forward past taken extensions and back when one is freed, so
+        # allocation costs little more than one lookup on average.
+        length = self.app.extension_length
+        candidate = self._lowest_free.get(x, 1)
+        while f"{candidate:0{length}d}" in taken:
+            candidate += 1
+        self._lowest_free[x] = candidate
+        return f"{candidate:0{length}d}"
+
+    def _allocate(self, bind_num: str, area_code: str | None, area_match_mode: str) -> str:
+        def load(x: str) -> int:
+            return len(self._on_x.get(x, ()))
+
+        x = allocate(self.app, area_code, area_match_mode, lambda x: load(x) < self.capacity, load)
+        if x is None:
+            what = f"bindNum {bind_num} (an X is idle while one of its {self.capacity} extensions is free)"
+            raise PnsError(
+                NO_RESOURCE, no_idle_detail(self.app, what, area_code, area_match_mode, "areaCode")
+            )
+        return x
