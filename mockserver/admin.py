@@ -10,12 +10,13 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from .config import app_from_dict, parse_config, parse_numbers
 from .errors import ConfigError
 from .faults import Fault
 from .http import HttpRequest, HttpResponse, json_response
+from .simulator import OUTCOMES, CallPlan, SimulatedCall
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -49,6 +50,13 @@ class Admin:
             ("POST", "faults"): self._arm_fault,
             ("DELETE", "faults"): lambda r, b, a: self.platform.faults.clear(),
             ("GET", "journal"): self._journal,
+            ("POST", "calls"): self._call,
+            ("GET", "calls"): lambda r, b, a: [_call_view(c) for c in self.platform.traffic.calls()],
+            ("POST", "sms"): self._sms,
+            ("POST", "number-status"): self._number_status,
+            ("GET", "pushes"): self._pushes,
+            ("DELETE", "pushes"): lambda r, b, a: self.platform.deliverer.clear(),
+            ("POST", "pushes-flush"): self._flush,
             ("DELETE", "journal"): lambda r, b, a: self.platform.journal.clear(),
         }
 
@@ -56,8 +64,7 @@ class Admin:
         try:
             self._allowed(request)
             parts = request.path.removeprefix("/_pns/").strip("/").split("/")
-            # /_pns/apps/{app_key}/numbers -> ("numbers", [app_key])
-            name, args = (parts[2], [parts[1]]) if len(parts) == 3 and parts[0] == "apps" else (parts[0], [])
+            name, args = _route_name(parts)
             route = self._routes.get((request.method, name))
             if route is None:
                 raise AdminError(404, f"no admin route {request.method} {request.path}")
@@ -128,6 +135,7 @@ class Admin:
                 if isinstance(value, str):
                     value = datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
                 clock.set(float(value))
+        self.platform.traffic.pump()  # what the new time makes due happens now
         return self._clock()
 
     def _arm_fault(self, request: HttpRequest, body: dict[str, Any], args: list[str]) -> Any:
@@ -151,3 +159,72 @@ class Admin:
         query = dict(parse_qsl(request.query))
         limit = int(query["limit"]) if "limit" in query else None
         return [e.as_dict() for e in self.platform.journal.entries(query.get("operationId"), limit)]
+
+    def _call(self, request: HttpRequest, body: dict[str, Any], args: list[str]) -> Any:
+        plan = CallPlan(
+            caller=_required(body, "from"),
+            dialled=_required(body, "to"),
+            digits=body.get("digits"),
+            outcome=body.get("outcome", "answer"),
+            answer_after=float(body.get("answer_after", 5)),
+            talk=float(body.get("talk", 30)),
+            hangup_by=body.get("hangup_by", "caller"),
+        )
+        if plan.outcome not in OUTCOMES:
+            raise AdminError(400, f"outcome must be one of {sorted(OUTCOMES)}")
+        return _call_view(self.platform.traffic.call(plan))
+
+    def _sms(self, request: HttpRequest, body: dict[str, Any], args: list[str]) -> Any:
+        result = self.platform.traffic.sms(
+            _required(body, "from"), _required(body, "to"), body.get("text", "")
+        )
+        return vars(result)
+
+    def _number_status(self, request: HttpRequest, body: dict[str, Any], args: list[str]) -> Any:
+        change = {"number": args[0], "status": _required(body, "status")}
+        if body.get("cause") is not None:
+            change["cause"] = str(body["cause"])
+        return self.platform.traffic.number_status([change])
+
+    def _pushes(self, request: HttpRequest, body: dict[str, Any], args: list[str]) -> Any:
+        query = dict(parse_qsl(request.query))
+        return self.platform.deliverer.as_dicts(app_key=query.get("app_key"), webhook=query.get("webhook"))
+
+    def _flush(self, request: HttpRequest, body: dict[str, Any], args: list[str]) -> Any:
+        self.platform.deliverer.flush()
+        return self.platform.traffic.pump()
+
+
+def _route_name(parts: list[str]) -> tuple[str, list[str]]:
+    """`/_pns/apps/{key}/numbers`, `/_pns/numbers/{x}/status`, `/_pns/pushes/flush`, `/_pns/{name}`."""
+    if len(parts) == 3 and parts[0] == "apps" and parts[2] == "numbers":
+        return "numbers", [parts[1]]
+    if len(parts) == 3 and parts[0] == "numbers" and parts[2] == "status":
+        return "number-status", [unquote(parts[1])]
+    if parts == ["pushes", "flush"]:
+        return "pushes-flush", []
+    return parts[0], []
+
+
+def _required(body: dict[str, Any], key: str) -> Any:
+    if body.get(key) in (None, ""):
+        raise AdminError(400, f"'{key}' is required")
+    return body[key]
+
+
+def _call_view(call: SimulatedCall) -> dict[str, Any]:
+    route = call.route
+    return {
+        "sessionId": call.session_id,
+        "app_key": call.app.app_key,
+        "from": call.plan.caller,
+        "to": call.plan.dialled,
+        "outcome": call.plan.outcome,
+        "forwarded_to": route.callee if route.forwarded else None,
+        "subscriptionId": route.subscription_id,
+        "stateCode": call.state_code,
+        "events_sent": list(call.sent),
+        "ended": call.ended,
+        "times": call.times,
+        "last_min_voice_at": call.last_min_voice_at,
+    }

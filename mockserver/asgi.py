@@ -78,12 +78,13 @@ class AsgiApp:
         )
         await send({"type": "http.response.body", "body": response.body})
 
-    @staticmethod
-    async def _lifespan(receive: Receive, send: Send) -> None:
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                self.engine.platform.traffic.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                self.engine.platform.traffic.stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return

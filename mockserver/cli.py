@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from spec import load as load_spec
 
 from .config import Config, default_config, load_config
 from .errors import ConfigError
@@ -38,7 +45,33 @@ def _parser() -> argparse.ArgumentParser:
     )
     check = sub.add_parser("check-config", help="validate a --config file and exit")
     check.add_argument("config", type=Path)
+    _traffic_commands(sub)
     return parser
+
+
+def _traffic_commands(sub: Any) -> None:
+    """Commands that drive a running server through its admin API."""
+    call = sub.add_parser("call", help="simulate a call to a private number on a running server")
+    call.add_argument("--from", dest="caller", required=True, help="calling number, e.g. +8613800000001")
+    call.add_argument("--to", dest="dialled", required=True, help="private number dialled (X or Y)")
+    call.add_argument("--digits", help="AXE: extension the caller keys")
+    call.add_argument("--answer-after", type=float, default=5.0, help="seconds of ringing (default 5)")
+    call.add_argument("--talk", type=float, default=30.0, help="seconds of conversation (default 30)")
+    call.add_argument("--hangup-by", choices=["caller", "callee"], default="caller")
+    outcome = call.add_mutually_exclusive_group()
+    for flag in ("no-answer", "busy", "reject"):
+        outcome.add_argument(f"--{flag}", dest="outcome", action="store_const", const=flag)
+    sms = sub.add_parser("sms", help="simulate an SMS to a private number on a running server")
+    sms.add_argument("--from", dest="caller", required=True)
+    sms.add_argument("--to", dest="dialled", required=True)
+    sms.add_argument("--text", default="hello")
+    status = sub.add_parser("number-status", help="change a private number's status (pushes numStatus)")
+    status.add_argument("number")
+    info = load_spec().document["components"]["schemas"]["NumStatusInfo"]["properties"]
+    status.add_argument("--status", required=True, choices=info["status"]["enum"])
+    status.add_argument("--cause", choices=info["cause"]["enum"], help="only with --status 10")
+    for command in (call, sms, status):
+        command.add_argument("--url", default="http://127.0.0.1:8080", help="the server's base URL")
 
 
 def _config(path: Path | None) -> Config:
@@ -47,6 +80,8 @@ def _config(path: Path | None) -> Config:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command in ("call", "sms", "number-status"):
+        return _drive(args)
     try:
         config = _config(getattr(args, "config", None))
     except ConfigError as err:
@@ -116,3 +151,42 @@ class _QuietDrops(logging.Filter):
         from .asgi import DropConnection
 
         return not (record.exc_info and isinstance(record.exc_info[1], DropConnection))
+
+
+def _drive(args: argparse.Namespace) -> int:
+    if args.command == "call":
+        path, body = (
+            "/_pns/calls",
+            {
+                "from": args.caller,
+                "to": args.dialled,
+                "digits": args.digits,
+                "outcome": args.outcome or "answer",
+                "answer_after": args.answer_after,
+                "talk": args.talk,
+                "hangup_by": args.hangup_by,
+            },
+        )
+    elif args.command == "sms":
+        path, body = "/_pns/sms", {"from": args.caller, "to": args.dialled, "text": args.text}
+    else:
+        path, body = (
+            f"/_pns/numbers/{quote(args.number)}/status",
+            {"status": args.status, "cause": args.cause},
+        )
+    request = urllib.request.Request(
+        args.url.rstrip("/") + path,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer = json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        answer = json.loads(err.read() or b"{}")
+    except OSError as err:
+        print(f"pns-mock: cannot reach {args.url}: {err}", file=sys.stderr)
+        return 1
+    print(json.dumps(answer.get("result", answer), indent=2, ensure_ascii=False))
+    return 0 if answer.get("ok") else 1

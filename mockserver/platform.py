@@ -7,17 +7,23 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from spec import Spec
+from spec import load as load_spec
+
 from .apps import Application, PrivateNumber
 from .auth import Authenticator
 from .backends import AxBackend, AxbBackend, AxeBackend, AxybBackend
 from .calls import Calls
 from .clock import VirtualClock
 from .config import Config, Settings
+from .delivery import Deliverer
 from .errors import ConfigError
 from .faults import Faults
 from .ids import IdFactory
 from .journal import Journal
+from .pushsend import Transport
 from .recordings import Recordings
+from .traffic import Traffic
 
 Backend = Any  # one class per mode; each exposes the methods its handlers call
 
@@ -31,13 +37,25 @@ class Platform:
         *,
         clock: VirtualClock | None = None,
         wall_clock: Callable[[], float] = time.time,
+        spec: Spec | None = None,
+        push_transport: Transport | None = None,
     ) -> None:
         self._initial = config or Config()
+        self.spec = spec or load_spec()
         self.clock = clock or VirtualClock()
         self.lock = threading.RLock()
         self.journal = Journal()
         self.faults = Faults()
         self._wall_clock = wall_clock
+        # Outlives resets, so a server's delivery worker keeps running.
+        self.deliverer = Deliverer(
+            self.spec,
+            self.clock,
+            self._secret_of,
+            timeout=self._initial.settings.push_timeout_seconds,
+            wall_clock=wall_clock,
+            transport=push_transport,
+        )
         self._load(self._initial)
 
     def _load(self, config: Config) -> None:
@@ -57,6 +75,11 @@ class Platform:
         )
         for app in config.apps:
             self.add_app(app)
+        running = getattr(self, "traffic", None)
+        self.traffic = Traffic(self)
+        if running is not None and running.running:  # a reset keeps a server pumping
+            running.stop()
+            self.traffic.start()
 
     def reset(self, config: Config | None = None) -> None:
         """Back to the start-up applications (or to `config`): no bindings, empty journal."""
@@ -66,6 +89,7 @@ class Platform:
             self._load(self._initial)
             self.journal.clear()
             self.faults.clear()
+            self.deliverer.clear()
 
     def _secret_of(self, app_key: str) -> str | None:
         app = self._apps.get(app_key)

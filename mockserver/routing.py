@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import PnsError
+
 # Hang-up causes used here (their texts live in the spec's x-pns-hangup-causes table).
 INVALID_AX_CALL = 8013  # AX: A dialled X but no temporary callee is set
 INVALID_AXB_CALL = 8014  # AXB/X: no binding for this caller on X (or a bad Block reply)
@@ -19,6 +21,7 @@ CALLBACK_MISSING = 8019  # AXE: A dialled X with no call-back record
 AXE_BINDING_MISSING = 8022  # AXE: no binding for the extension keyed
 AXE_EXTENSION_EMPTY = 8033
 AXYB_BINDING_MISSING = 8030
+AXYB_Y_UNAVAILABLE = 8031  # AXYB: no Y could be allocated during the call
 AXYB_OWN_NUMBER = 8032  # AXYB: A dialled its own X
 
 # CDR `direction` (spec: FeeInfo*.direction)
@@ -109,4 +112,66 @@ def route_ax(backend: Any, caller: str, x: str, digits: str | None, now: float) 
     )
 
 
-ROUTERS = {"AXB": route_axb, "AX": route_ax}
+def route_axe(backend: Any, caller: str, x: str, digits: str | None, now: float) -> Route:
+    """B dials X and keys E: A answers (and may call B back). A dials X: the call-back record,
+    else the binding's callbackNum, else its callbackTone and the end (8019)."""
+    own = backend.of_a(x, caller)
+    if own is not None:
+        callee = backend.callbacks.callee_for(x, caller) or own.callback_num
+        common = _known(own, FROM_A)
+        if callee is None:
+            return Route(x, failure=CALLBACK_MISSING, extend_num=own.extend_num, **common)
+        return Route(x, callee=callee, display=x, record=own.record_flag, extend_num=own.extend_num, **common)
+    if not digits:
+        return Route(x, failure=AXE_EXTENSION_EMPTY)
+    binding = backend.by_extension(x, digits)
+    if binding is None:
+        return Route(x, failure=AXE_BINDING_MISSING, extend_num=digits)
+    backend.callbacks.record(binding, caller)
+    return Route(
+        x,
+        callee=binding.bind_num,
+        display=caller if binding.display_num_mode == "1" else x,
+        record=binding.record_flag,
+        extend_num=binding.extend_num,
+        **_known(binding, TOWARDS_A),
+    )
+
+
+def route_axyb(backend: Any, caller: str, dialled: str, digits: str | None, now: float) -> Route:
+    """A dials Y: B answers and sees X. B dials X: A answers and sees Y (B without a Y gets one)."""
+    binding = backend.by_x(dialled)
+    if binding is not None:  # someone dialled X
+        if caller == binding.num_a:
+            return Route(dialled, failure=AXYB_OWN_NUMBER, **_known(binding, FROM_A))
+        relation = binding.yb_of(caller)
+        if relation is None:
+            try:
+                relation = backend.bind(subscription_id=binding.subscription_id, orig_num=caller)
+            except PnsError:
+                return Route(dialled, failure=AXYB_Y_UNAVAILABLE, **_known(binding, TOWARDS_A))
+        if binding.call_direction == 1:
+            return Route(dialled, failure=DIRECTION_NOT_ALLOWED, **_known(binding, TOWARDS_A))
+        return Route(
+            dialled,
+            callee=binding.num_a,
+            display=relation.num_y,
+            record=binding.record_flag,
+            **_known(binding, TOWARDS_A),
+        )
+    relation = backend.by_y(dialled, caller)
+    if relation is None:
+        return Route(dialled, failure=AXYB_BINDING_MISSING)
+    binding = relation.binding
+    if binding.call_direction == 2:
+        return Route(dialled, failure=DIRECTION_NOT_ALLOWED, **_known(binding, FROM_A))
+    return Route(
+        dialled,
+        callee=relation.num_b,
+        display=binding.num_x,
+        record=binding.record_flag,
+        **_known(binding, FROM_A),
+    )
+
+
+ROUTERS = {"AXB": route_axb, "AX": route_ax, "AXE": route_axe, "AXYB": route_axyb}

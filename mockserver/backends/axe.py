@@ -14,6 +14,7 @@ from ..apps import Application
 from ..clock import Clock, ExpiryQueue
 from ..errors import PnsError
 from ..ids import IdFactory
+from .axe_callbacks import CallbackBook
 from .axe_model import (
     HOURS,
     AxeBinding,
@@ -56,6 +57,7 @@ class AxeBackend(Backend):
         self._lowest_free: dict[str, int] = {}  # X -> no padded extension below this is free
         self._sequence = 0
         self._expiry: ExpiryQueue[str] = ExpiryQueue()
+        self.callbacks = CallbackBook(clock)
 
     @property
     def capacity(self) -> int:
@@ -219,6 +221,11 @@ class AxeBackend(Backend):
     def by_extension(self, virtual_num: str, extend_num: str) -> AxeBinding | None:
         """The binding a caller reaches by dialling X and keying E (None: no such extension)."""
         return self._on_x.get(virtual_num, {}).get(extend_num)
+
+    @public
+    def of_a(self, virtual_num: str, bind_num: str) -> AxeBinding | None:
+        """A's binding on X (A dialling X calls back; A may hold several extensions: the first)."""
+        return next((b for b in self._on_x.get(virtual_num, {}).values() if b.bind_num == bind_num), None)
 
     @public
     def bindings(self) -> list[AxeBinding]:

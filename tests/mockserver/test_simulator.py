@@ -203,3 +203,77 @@ def test_outcome_codes_exist_in_the_spec_tables() -> None:
     for outcome in OUTCOMES.values():
         assert outcome.state_code in SPEC.hangup_causes
         assert outcome.q850 in SPEC.q850_causes
+
+
+AXE_X = "+8617010000201"
+
+
+def _run(platform: Platform, sink: RecordingSink, app_key: str, plan: CallPlan) -> None:
+    sim = _simulator(platform, sink)
+    sim.place(platform.app(app_key), plan)
+    platform.clock.advance(300)
+    sim.tick()
+
+
+def test_axe_b_keys_the_extension_and_reaches_a_then_a_calls_b_back(platform: Platform) -> None:
+    binding = platform.backend("demo-axe").bind(bind_num=A, virtual_num=AXE_X, callback_expired_time=1)
+    inbound = RecordingSink()
+    _run(platform, inbound, "demo-axe", CallPlan(caller=B, dialled=AXE_X, digits=binding.extend_num))
+    assert inbound.events() == ["callin", "collectInfo", "callout", "alerting", "answer", "disconnect", "fee"]
+    assert inbound.status("collectInfo")["digitInfo"] == binding.extend_num
+    assert "subscriptionId" not in inbound.status("callin")
+    assert inbound.status("answer")["subscriptionId"] == binding.subscription_id
+    assert inbound.fee()["extendNum"] == binding.extend_num
+    back = RecordingSink()
+    _run(platform, back, "demo-axe", CallPlan(caller=A, dialled=AXE_X))
+    assert back.fee()["fwdDstNum"] == B
+    assert back.fee()["direction"] == 1
+
+
+def test_axe_call_back_record_lapses_after_its_lifetime(platform: Platform) -> None:
+    binding = platform.backend("demo-axe").bind(bind_num=A, virtual_num=AXE_X, callback_expired_time=1)
+    _run(platform, RecordingSink(), "demo-axe", CallPlan(caller=B, dialled=AXE_X, digits=binding.extend_num))
+    platform.clock.advance(3600)
+    late = RecordingSink()
+    _run(platform, late, "demo-axe", CallPlan(caller=A, dialled=AXE_X))
+    assert late.status("disconnect")["stateCode"] == 8019
+
+
+@pytest.mark.parametrize(("digits", "state_code"), [("", 8033), ("9999", 8022)])
+def test_axe_empty_or_unknown_extension_fails(platform: Platform, digits: str, state_code: int) -> None:
+    platform.backend("demo-axe").bind(bind_num=A, virtual_num=AXE_X)
+    sink = RecordingSink()
+    _run(platform, sink, "demo-axe", CallPlan(caller=B, dialled=AXE_X, digits=digits))
+    assert sink.status("disconnect")["stateCode"] == state_code
+
+
+def test_axyb_a_dials_y_to_reach_b_who_sees_x_and_b_dials_x_to_reach_a_who_sees_y(platform: Platform) -> None:
+    backend = platform.backend("demo-axyb")
+    ax = backend.bind(orig_num=A)
+    yb = backend.bind(subscription_id=ax.subscription_id, orig_num=B)
+    out = RecordingSink()
+    _run(platform, out, "demo-axyb", CallPlan(caller=A, dialled=yb.relation_number))
+    assert (out.fee()["fwdDstNum"], out.fee()["fwdDisplayNum"], out.fee()["direction"]) == (
+        B,
+        ax.relation_number,
+        1,
+    )
+    back = RecordingSink()
+    _run(platform, back, "demo-axyb", CallPlan(caller=B, dialled=ax.relation_number))
+    assert (back.fee()["fwdDstNum"], back.fee()["fwdDisplayNum"]) == (A, yb.relation_number)
+
+
+def test_axyb_a_stranger_dialling_x_is_given_a_y_automatically(platform: Platform) -> None:
+    backend = platform.backend("demo-axyb")
+    ax = backend.bind(orig_num=A)
+    sink = RecordingSink()
+    _run(platform, sink, "demo-axyb", CallPlan(caller=C, dialled=ax.relation_number))
+    assert sink.fee()["fwdDstNum"] == A
+    assert ax.yb_of(C) is not None
+
+
+def test_axyb_a_dialling_its_own_x_is_8032(platform: Platform) -> None:
+    ax = platform.backend("demo-axyb").bind(orig_num=A)
+    sink = RecordingSink()
+    _run(platform, sink, "demo-axyb", CallPlan(caller=A, dialled=ax.relation_number))
+    assert sink.status("disconnect")["stateCode"] == 8032
