@@ -36,7 +36,8 @@ def build_cdr(spec: Spec, call: SimulatedCall, record_file: str | None) -> dict[
         "calleeNum": plan.dialled,
         "callInTime": format_time(call.start, "pns-datetime"),
         "callEndTime": at("disconnect"),
-        "ulFailReason": code if code in spec.disconnect_points else 0,
+        # the disconnect point, when the table has the cause (0: released normally)
+        "ulFailReason": code if code in spec.disconnect_points else None,
         "fwdUnaswRsn": 0 if "answer" in times or not route.forwarded else outcome.q850,
         "sipStatusCode": 0 if "answer" in times or not route.forwarded else outcome.sip,
         "recordFlag": 1 if record_file else 0,

@@ -46,7 +46,8 @@ OUTCOMES: dict[str, Outcome] = {
     "answer": Outcome(0, 0, 200, rings=True, answered=True),
     "busy": Outcome(8102, 17, 486, rings=False, answered=False),
     "no-answer": Outcome(8101, 19, 480, rings=True, answered=False),
-    "reject": Outcome(7503, 21, 603, rings=True, answered=False),
+    # 7504 in both tables (hang-up cause "call refused", disconnect point "call rejected")
+    "reject": Outcome(7504, 21, 603, rings=True, answered=False),
     "power-off": Outcome(8104, 20, 480, rings=False, answered=False),
     "caller-abandon": Outcome(7502, 16, 487, rings=True, answered=False),
 }

@@ -71,7 +71,7 @@ def test_b_calling_x_reaches_a_with_direction_zero(platform: Platform) -> None:
     [
         ("busy", 8102, 17, ["callin", "callout", "disconnect", "fee"]),
         ("no-answer", 8101, 19, ["callin", "callout", "alerting", "disconnect", "fee"]),
-        ("reject", 7503, 21, ["callin", "callout", "alerting", "disconnect", "fee"]),
+        ("reject", 7504, 21, ["callin", "callout", "alerting", "disconnect", "fee"]),
     ],
 )
 def test_failed_outcomes_carry_the_vendor_codes(
