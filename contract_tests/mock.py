@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockserver.apps import PrivateNumber
 from mockserver.clock import VirtualClock
@@ -23,6 +23,18 @@ from mockserver.platform import Platform
 from .checks import violations
 from .options import PnsOptions
 from .violations import ContractViolation, PnsToolkitError, Violations
+
+if TYPE_CHECKING:
+    from .inbound import PushDriver
+
+
+# where each kind of push goes on the customer's app, unless the test says otherwise
+DEFAULT_PUSH_PATHS = {
+    "status": "/status",
+    "fee": "/fee",
+    "sms_notify": "/sms/notify",
+    "sms_block": "/sms/block",
+}
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,7 @@ class PnsMock:
         )
         self.engine = Engine(self.platform)
         self.unexpected: list[tuple[str, str]] = []
+        self.pushed: list[str] = []  # webhook names of the pushes sent to the code under test
         self._journal_start = 0
 
     @property
@@ -163,6 +176,38 @@ class PnsMock:
             raise found[0]
         if found:
             raise Violations(found)
+
+    # pushes to the code under test
+
+    def pushes_to(
+        self,
+        target: Any,
+        *,
+        mode: str = "AXB",
+        app_key: str | None = None,
+        check_replies: bool = True,
+        **paths: str,
+    ) -> PushDriver:
+        """Send the platform's pushes to your handler: a WSGI or ASGI app (in-process) or a URL.
+
+        `paths` name where each kind of push goes, like the console's receiving addresses:
+        `status` (call events, X-mode callin), `fee` (CDRs), `number_status`, `sms_notify`,
+        `sms_block`; defaults `/status`, `/fee`, `/sms/notify`, `/sms/block`.
+        """
+        from .inbound import PushDriver
+
+        app = self.app_by_key(app_key) if app_key else self.app(mode)
+        return PushDriver(
+            target,
+            app_key=app.app_key,
+            app_secret=app.app_secret,
+            mode=app.mode,
+            x_numbers=app.numbers,
+            paths={**DEFAULT_PUSH_PATHS, **paths},
+            check_replies=check_replies,
+            seed=self.options.seed or 0,
+            on_push=self.pushed.append,
+        )
 
     def mark_start(self) -> None:
         """Only requests after this point belong to the current test (a shared server)."""

@@ -59,7 +59,10 @@ def pns(request: pytest.FixtureRequest) -> Iterator[PnsMock]:
         yield mock
     finally:
         interceptor.stop()
-        request.config.stash[_COVERAGE].add_requests(mock.journal())
+        coverage = request.config.stash[_COVERAGE]
+        coverage.add_requests(mock.journal())
+        for webhook in mock.pushed:
+            coverage.add_push(webhook)
 
 
 @pytest.fixture

@@ -1,0 +1,169 @@
+"""Drive the customer's push handlers: signed, spec-valid pushes, and checks of what they answer.
+
+`pns.pushes_to(app_or_url, ...)` returns a `PushDriver`. It sends whole simulated calls (the
+events, then the CDR, made by the mock's own call simulator), single pushes, duplicated CDRs (the
+platform retries) and pushes with a tampered signature, and checks each reply: 200 with an empty
+body for Notify pushes, 200 with a spec-valid JSON decision for Block pushes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from faker import Generator
+
+import spec
+from mockserver.pushes import TARGETS
+from mockserver.pushsend import Sender
+
+from .apptransport import transport_for
+from .flows import CallFlow, call_flow
+from .providers import PnsProvider
+
+SUCCESS_NOTE = "Notify pushes are answered with HTTP 200 and an empty body"
+
+
+class PushReplyViolation(AssertionError):
+    """The customer's handler answered a push in a way the platform does not accept."""
+
+
+@dataclass(frozen=True)
+class Delivered:
+    webhook: str
+    url: str
+    body: dict[str, Any]
+    status: int | None
+    reply_body: str
+    reply: Any  # the parsed decision of a Block push
+    error: str | None  # why the platform would count this push as failed
+    tampered: bool = False
+
+
+class PushDriver:
+    def __init__(
+        self,
+        target: Any,
+        *,
+        app_key: str,
+        app_secret: str,
+        mode: str,
+        x_numbers: tuple[str, ...],
+        paths: Mapping[str, str],
+        base_url: str = "http://customer.local",
+        check_replies: bool = True,
+        seed: int = 0,
+        on_push: Callable[[str], None] | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        self._spec = spec.load()
+        self._schemas = spec.SchemaRegistry(self._spec.document)
+        self.app_key, self._secret, self.mode = app_key, app_secret, mode
+        self._numbers = x_numbers
+        self._base = target if isinstance(target, str) else base_url
+        self._paths = dict(paths)
+        self._check = check_replies
+        self._on_push = on_push
+        transport = transport_for(target)
+        self._sender = self._make_sender(transport, lambda key: app_secret, timeout)
+        self._forger = self._make_sender(transport, lambda key: app_secret + "-tampered", timeout)
+        generator = Generator()
+        generator.seed_instance(seed)
+        self._fake = PnsProvider(generator)
+        self.sent: list[Delivered] = []
+
+    def _make_sender(self, transport: Any, secret_of: Callable[[str], str | None], timeout: float) -> Sender:
+        import time
+
+        return Sender(
+            self._spec,
+            self._schemas,
+            secret_of,
+            timeout=timeout,
+            transport=transport,
+            scheme="AKSK",
+            wall_clock=time.time,
+        )
+
+    def url_for(self, webhook: str) -> str:
+        key = next(key for prefix, key in TARGETS if webhook.startswith(prefix))
+        path = self._paths.get(key) or (self._paths.get("status") if key == "number_status" else None)
+        if path is None:
+            raise KeyError(f"no path for {key!r} pushes: pass {key}='/your/path' to pns.pushes_to(...)")
+        return path if path.startswith("http") else self._base.rstrip("/") + path
+
+    # single pushes
+
+    def send(self, webhook: str, body: dict[str, Any], *, tampered: bool = False) -> Delivered:
+        """Send one push (checked against the spec first) and check the reply."""
+        hook = self._spec.webhooks[webhook]
+        problems = self._schemas.errors(hook.body_schema_pointer, body)
+        if problems:
+            raise ValueError(f"not a valid {webhook} body: {problems}")
+        url = self.url_for(webhook)
+        sender = self._forger if tampered else self._sender
+        attempt, reply = sender.attempt(self.app_key, hook, url, body, number=1, due=0.0, now=0.0)
+        delivered = Delivered(
+            webhook, url, body, attempt.status, attempt.response_body, reply, attempt.error, tampered
+        )
+        self.sent.append(delivered)
+        if self._on_push:
+            self._on_push(webhook)
+        if self._check and not tampered:
+            self._verify(hook.reply_schema_pointer is None, delivered)
+        return delivered
+
+    def _verify(self, notify: bool, delivered: Delivered) -> None:
+        if delivered.error:
+            raise PushReplyViolation(
+                f"{delivered.webhook} push to {delivered.url}: the platform would count it as failed "
+                f"and retry it: {delivered.error}"
+            )
+        if notify and delivered.reply_body.strip():
+            raise PushReplyViolation(
+                f"{delivered.webhook} push to {delivered.url}: {SUCCESS_NOTE}; the handler answered "
+                f"{delivered.reply_body[:200]!r}"
+            )
+
+    def example(self, webhook: str, name: str | None = None) -> dict[str, Any]:
+        """A body of the spec's examples for `webhook`, addressed to this application."""
+        content = self._spec.webhooks[webhook].raw["requestBody"]["content"]["application/json"]
+        examples = content["examples"]
+        chosen = examples[name] if name else next(iter(examples.values()))
+        body: dict[str, Any] = json.loads(json.dumps(chosen["value"]))
+        if "appKey" in body:
+            body["appKey"] = self.app_key
+        for record in body.get("feeLst", ()):
+            record["appKey"] = self.app_key
+        return body
+
+    # whole calls
+
+    def flow(self, outcome: str = "answered") -> CallFlow:
+        return call_flow(
+            self._fake,
+            self.mode,
+            outcome,
+            app_key=self.app_key,
+            x_number=self._numbers[0] if self._numbers else None,
+            y_number=self._numbers[-1] if self._numbers else None,
+        )
+
+    def call(self, outcome: str = "answered") -> list[Delivered]:
+        """One simulated call of this application's mode: its events in order, then its CDR."""
+        flow = self.flow(outcome)
+        return [self.send(push.webhook, push.body) for push in flow.pushes()]
+
+    def duplicate_cdr(self, outcome: str = "answered") -> list[Delivered]:
+        """The CDR of a call sent twice, as the platform does when it retries."""
+        cdr = self.flow(outcome).cdr
+        return [self.send(cdr.webhook, cdr.body), self.send(cdr.webhook, cdr.body)]
+
+    def tampered(self, webhook: str | None = None, body: dict[str, Any] | None = None) -> Delivered:
+        """A push whose signature does not match the application's secret. Your handler should refuse it."""
+        if webhook is None:
+            push = self.flow().events[0]
+            webhook, body = push.webhook, push.body
+        return self.send(webhook, body if body is not None else self.example(webhook), tampered=True)
