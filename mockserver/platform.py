@@ -21,6 +21,7 @@ from .errors import ConfigError
 from .faults import Faults
 from .ids import IdFactory
 from .journal import Journal
+from .numstatus import NumberStatuses
 from .pushsend import Transport
 from .recordings import Recordings
 from .traffic import Traffic
@@ -66,6 +67,7 @@ class Platform:
         self._owners: dict[str, str] = {}
         self.recordings = Recordings(self.clock)
         self.calls = Calls()
+        self.numbers = NumberStatuses()
         self.authenticator = Authenticator(
             secret_of=self._secret_of,
             window=self.settings.auth_window_seconds,
@@ -102,7 +104,10 @@ class Platform:
             for n in app.numbers:
                 self._claim(n.number, app.app_key)
             self._apps[app.app_key] = app
-            self._backends[app.app_key] = self._make_backend(app)
+            backend = self._make_backend(app)
+            if backend is not None:
+                backend.bindable = self.numbers.bindable
+            self._backends[app.app_key] = backend
             return app
 
     def add_numbers(self, app_key: str, numbers: list[PrivateNumber]) -> None:

@@ -11,7 +11,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
-from .numstatus import NumberStatuses, push_bodies
+from .numstatus import push_bodies
 from .pushes import DeliverySink
 from .routing import ROUTERS, Route
 from .simulator import CallPlan, SimulatedCall, Simulator
@@ -28,7 +28,7 @@ TICK_SECONDS = 0.02
 class Traffic:
     def __init__(self, platform: Platform) -> None:
         self._platform = platform
-        self.numbers = NumberStatuses()
+        self.numbers = platform.numbers
         self.sink = DeliverySink(platform.deliverer)
         self.simulator = Simulator(
             platform.spec,

@@ -14,7 +14,7 @@ from ..apps import Application
 from ..clock import Clock
 from ..errors import PnsError
 from ..ids import IdFactory
-from .common import INVALID, Backend, NumberOwner, allocate, blank_to_none, no_idle_detail, public
+from .common import INVALID, Backend, NumberOwner, blank_to_none, no_idle_detail, public
 
 UNKNOWN_NUMBER = "1011001"
 NO_RESOURCE = "1011002"
@@ -98,6 +98,7 @@ class AxBackend(Backend):
         self._check_recording(record_flag, INVALID)
         if private_num is not None:
             self._check_mine(private_num)
+            self._check_bindable(private_num)
             taken = self._on_x.get(private_num)
             if taken is not None:
                 raise PnsError(X_TAKEN, f"privateNum {private_num} is already bound to {taken.orig_num}")
@@ -266,7 +267,7 @@ class AxBackend(Backend):
             del self._of_a[binding.orig_num]
 
     def _allocate(self, orig_num: str, area_code: str | None, area_match_mode: str) -> str:
-        x = allocate(self.app, area_code, area_match_mode, lambda x: x not in self._on_x)
+        x = self.allocate_x(area_code, area_match_mode, lambda x: x not in self._on_x)
         if x is None:
             what = f"origNum {orig_num}"
             raise PnsError(

@@ -15,7 +15,7 @@ from ..apps import Application, landline_area_code
 from ..clock import Clock, ExpiryQueue
 from ..errors import PnsError
 from ..ids import IdFactory
-from .common import INVALID, Backend, NumberOwner, allocate, blank_to_none, no_idle_detail, public
+from .common import INVALID, Backend, NumberOwner, blank_to_none, no_idle_detail, public
 
 NOT_APPLIED = "1012001"
 NOT_FOUND = "1012007"
@@ -95,6 +95,7 @@ class AxbBackend(Backend):
         self._check_recording(record_flag, NO_RECORDING)
         if relation_num is not None:
             self._check_mine(relation_num)
+            self._check_bindable(relation_num)
             if len(self._on_x.get(relation_num, ())) >= self.max_pairs_per_x:
                 raise PnsError(
                     X_FULL, f"relationNum {relation_num} already holds {self.max_pairs_per_x} pairs"
@@ -304,7 +305,7 @@ class AxbBackend(Backend):
         def load(x: str) -> int:
             return len(self._on_x.get(x, ()))
 
-        x = allocate(self.app, area_code, area_match_mode, idle, load)
+        x = self.allocate_x(area_code, area_match_mode, idle, load)
         if x is None:
             what = f"callerNum {caller_num} and calleeNum {callee_num}"
             raise PnsError(NO_RESOURCE, no_idle_detail(self.app, what, area_code, area_match_mode, origin))

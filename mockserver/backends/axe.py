@@ -26,7 +26,7 @@ from .axe_model import (
     deadline,
     parse_cursor,
 )
-from .common import INVALID, Backend, NumberOwner, allocate, blank_to_none, no_idle_detail, public
+from .common import INVALID, Backend, NumberOwner, blank_to_none, no_idle_detail, public
 
 NOT_APPLIED = "1012001"
 NO_RESOURCE = "1012008"
@@ -94,6 +94,7 @@ class AxeBackend(Backend):
         self._check_recording(record_flag, NO_RECORDING)
         if virtual_num is not None:
             self._check_mine(virtual_num)
+            self._check_bindable(virtual_num)
             x = virtual_num
         else:
             x = self._allocate(bind_num, area_code, area_match_mode)
@@ -311,7 +312,7 @@ class AxeBackend(Backend):
         def load(x: str) -> int:
             return len(self._on_x.get(x, ()))
 
-        x = allocate(self.app, area_code, area_match_mode, lambda x: load(x) < self.capacity, load)
+        x = self.allocate_x(area_code, area_match_mode, lambda x: load(x) < self.capacity, load)
         if x is None:
             what = f"bindNum {bind_num} (an X is idle while one of its {self.capacity} extensions is free)"
             raise PnsError(

@@ -18,7 +18,7 @@ from ..clock import Clock, ExpiryQueue
 from ..errors import PnsError
 from ..ids import IdFactory
 from .axyb_model import AxybBinding, YbRelation, capped, seconds
-from .common import INVALID, Backend, NumberOwner, allocate, blank_to_none, no_idle_detail, public
+from .common import INVALID, Backend, NumberOwner, blank_to_none, no_idle_detail, public
 
 NO_RESOURCE = "1012008"
 NO_RECORDING = "1012012"
@@ -84,8 +84,7 @@ class AxybBackend(Backend):
             raise PnsError(
                 NO_RESOURCE, f"origNum {orig_num} already holds {self.max_x_per_a} X, the limit per A"
             )
-        x = allocate(
-            self.app,
+        x = self.allocate_x(
             area_code,
             area_match_mode,
             lambda x: x not in self._on_x,
@@ -200,7 +199,7 @@ class AxybBackend(Backend):
             load = self._y_load.get(y, 0)
             return y != binding.num_x and y not in binding.ybs and load < self.max_relations_per_y
 
-        y = allocate(self.app, area_code, area_match_mode, idle, lambda y: self._y_load.get(y, 0))
+        y = self.allocate_x(area_code, area_match_mode, idle, lambda y: self._y_load.get(y, 0))
         if y is None:
             what = (
                 f"origNum {b} (B) on subscriptionId {subscription_id} (a Y serves a binding once "

@@ -15,8 +15,9 @@ from ..ids import IdFactory
 
 NumberOwner = Callable[[str], "str | None"]
 
-# Shared by every mode: a missing or contradictory parameter.
+# Shared by every mode: a missing or contradictory parameter; a number whose status is abnormal.
 INVALID = "1010002"
+NUMBER_ABNORMAL = "1012102"
 
 STRICT = "0"  # areaMatchMode: only the asked city; "1" may fall back to any city
 
@@ -29,8 +30,25 @@ class Backend:
         self.clock = clock
         self.ids = ids
         self.number_owner = number_owner
+        # Whether a number may take new bindings (its X-number status); the platform sets it.
+        self.bindable: Callable[[str], bool] = lambda _number: True
         # Reentrant: a server may run handlers in threads, and guarded methods may share helpers.
         self._lock = threading.RLock()
+
+    def allocate_x(
+        self,
+        area_code: str | None,
+        area_match_mode: str,
+        idle: Callable[[str], bool],
+        load: Callable[[str], int] = lambda _x: 0,
+    ) -> str | None:
+        """An idle number that may take new bindings (see `allocate`)."""
+        return allocate(self.app, area_code, area_match_mode, lambda x: self.bindable(x) and idle(x), load)
+
+    def _check_bindable(self, number: str) -> None:
+        """A paused, unavailable or binding-frozen number takes no new bindings."""
+        if not self.bindable(number):
+            raise PnsError(NUMBER_ABNORMAL, f"{number} takes no new bindings (its status is not normal)")
 
     def _expire(self) -> None:
         """Drop what has expired by now; modes whose bindings never expire keep this no-op."""
