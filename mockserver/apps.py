@@ -30,13 +30,33 @@ class Application:
     extension_length: int = 4
     # AX: whether SMS are pushed in Notify mode or wait for the customer's Block reply
     sms_mode: str = "notify"
+    _indexed: tuple[set[str], dict[str, list[PrivateNumber]]] = field(
+        default=(set(), {}), repr=False, compare=False
+    )
+    _indexed_count: int = field(default=-1, repr=False, compare=False)
     status: str = "normal"
 
     def owns(self, number: str) -> bool:
-        return any(n.number == number for n in self.numbers)
+        return number in self._index()[0]
 
     def numbers_in(self, area_code: str) -> list[PrivateNumber]:
-        return [n for n in self.numbers if n.area_code == area_code]
+        """The area's numbers, in number order."""
+        return self._index()[1].get(area_code, [])
+
+    def sorted_numbers(self) -> list[PrivateNumber]:
+        """All numbers, in number order."""
+        return self._index()[1]["*"]
+
+    def _index(self) -> tuple[set[str], dict[str, list[PrivateNumber]]]:
+        """Numbers by value and by area, rebuilt only when the list of numbers has grown."""
+        if self._indexed_count != len(self.numbers):
+            ordered = sorted(self.numbers, key=lambda n: n.number)
+            by_area: dict[str, list[PrivateNumber]] = {"*": ordered}
+            for n in ordered:
+                by_area.setdefault(n.area_code, []).append(n)
+            self._indexed = ({n.number for n in self.numbers}, by_area)
+            self._indexed_count = len(self.numbers)
+        return self._indexed
 
 
 def landline_area_code(number: str) -> str | None:

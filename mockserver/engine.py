@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spec import Operation, SchemaRegistry, Spec, load
 
@@ -22,6 +22,9 @@ from .journal import Entry
 from .platform import Platform
 from .validation import RequestValidator
 from .wire import Shaper, call_with, snake
+
+if TYPE_CHECKING:
+    from .persistence import Recorder
 
 ADMIN_PREFIX = "/_pns/"
 
@@ -81,6 +84,7 @@ class Engine:
         self._known_paths = runtime.known_paths
         self.admin = Admin(self)
         self.files = Files(self.platform)
+        self.recorder: Recorder | None = None  # `serve --state`: logs acknowledged changes
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith(ADMIN_PREFIX):
@@ -143,13 +147,18 @@ class Engine:
         handler = HANDLERS.get(op.operation_id)
         if handler is None or (backend is None and op.mode != "common"):
             raise PnsError("1010001", f"{op.operation_id} is not simulated by this version of pns-mock")
-        result = handler(Context(platform, app, backend, request.base_url), params)
+        context = Context(platform, app, backend, request.base_url)
+        if self.recorder is None:
+            result = handler(context, params)
+        else:
+            result = self.recorder.operation(op, app.app_key, params, lambda: handler(context, params))
         if isinstance(result, Redirect):
             return HttpResponse(301, [("Location", result.location)], b""), app.app_key
         pointer = op.response_schema_pointer(200)
         envelope = self._success
         payload = self.shaper.shape(pointer, _Reply(result, envelope)) if pointer else envelope
         response = json_response(200, payload)
+        response.resultcode = "0"
         if fault is not None:
             response.delay = fault.latency
         return response, app.app_key
@@ -162,7 +171,9 @@ class Engine:
         problem = f"{code.code} {code.text} {err.detail}".strip()
         if err.rule:
             problem += f" [rule: {err.rule}]"
-        return json_response(code.http_status, body, [(PROBLEM_HEADER, header_safe(problem))])
+        response = json_response(code.http_status, body, [(PROBLEM_HEADER, header_safe(problem))])
+        response.resultcode = code.code
+        return response
 
     def _record(
         self,
@@ -173,7 +184,6 @@ class Engine:
         problem: PnsError | None,
     ) -> None:
         journal = self.platform.journal
-        payload = response.json() if response.body and response.status != 404 else None
         journal.add(
             Entry(
                 id=journal.next_id(),
@@ -185,7 +195,7 @@ class Engine:
                 operation_id=op.operation_id if op else None,
                 app_key=app_key,
                 status=response.status,
-                resultcode=payload.get("resultcode") if isinstance(payload, dict) else None,
+                resultcode=response.resultcode,
                 problem=problem.detail if problem else response.header(PROBLEM_HEADER),
                 rule=problem.rule if problem else None,
                 request_body=request.body[:4096].decode("utf-8", "replace"),

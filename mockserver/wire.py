@@ -59,8 +59,18 @@ class Shaper:
 
     def __init__(self, spec: Spec) -> None:
         self._spec = spec
+        # Spec schemas never change: each one is resolved once (keyed by identity).
+        self._resolved: dict[int, tuple[Mapping[str, Any], Mapping[str, Any]]] = {}
 
     def resolve(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:
+        cached = self._resolved.get(id(schema))
+        if cached is not None and cached[0] is schema:
+            return cached[1]
+        resolved = self._resolve(schema)
+        self._resolved[id(schema)] = (schema, resolved)
+        return resolved
+
+    def _resolve(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:
         if "$ref" in schema:
             # siblings of a $ref (OpenAPI 3.1) refine the target, e.g. a field's own description
             extra = {k: v for k, v in schema.items() if k != "$ref"}

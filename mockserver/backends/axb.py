@@ -305,7 +305,7 @@ class AxbBackend(Backend):
         def load(x: str) -> int:
             return len(self._on_x.get(x, ()))
 
-        x = self.allocate_x(area_code, area_match_mode, idle, load)
+        x = self.allocate_x(area_code, area_match_mode, idle)
         if x is None:
             what = f"callerNum {caller_num} and calleeNum {callee_num}"
             raise PnsError(NO_RESOURCE, no_idle_detail(self.app, what, area_code, area_match_mode, origin))

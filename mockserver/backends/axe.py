@@ -312,7 +312,7 @@ class AxeBackend(Backend):
         def load(x: str) -> int:
             return len(self._on_x.get(x, ()))
 
-        x = self.allocate_x(area_code, area_match_mode, lambda x: load(x) < self.capacity, load)
+        x = self.allocate_x(area_code, area_match_mode, lambda x: load(x) < self.capacity)
         if x is None:
             what = f"bindNum {bind_num} (an X is idle while one of its {self.capacity} extensions is free)"
             raise PnsError(

@@ -84,12 +84,7 @@ class AxybBackend(Backend):
             raise PnsError(
                 NO_RESOURCE, f"origNum {orig_num} already holds {self.max_x_per_a} X, the limit per A"
             )
-        x = self.allocate_x(
-            area_code,
-            area_match_mode,
-            lambda x: x not in self._on_x,
-            lambda x: self._y_load.get(x, 0),
-        )
+        x = self.allocate_x(area_code, area_match_mode, lambda x: x not in self._on_x)
         if x is None:
             what = f"origNum {orig_num} (an X serves one A)"
             raise PnsError(
@@ -199,7 +194,7 @@ class AxybBackend(Backend):
             load = self._y_load.get(y, 0)
             return y != binding.num_x and y not in binding.ybs and load < self.max_relations_per_y
 
-        y = self.allocate_x(area_code, area_match_mode, idle, lambda y: self._y_load.get(y, 0))
+        y = self.allocate_x(area_code, area_match_mode, idle)
         if y is None:
             what = (
                 f"origNum {b} (B) on subscriptionId {subscription_id} (a Y serves a binding once "

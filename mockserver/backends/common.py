@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Concatenate, ParamSpec, TypeVar
 
 from ..apps import Application, PrivateNumber
@@ -32,18 +32,28 @@ class Backend:
         self.number_owner = number_owner
         # Whether a number may take new bindings (its X-number status); the platform sets it.
         self.bindable: Callable[[str], bool] = lambda _number: True
+        self._cursor: dict[str, int] = {}  # allocation pool -> where the next search starts
         # Reentrant: a server may run handlers in threads, and guarded methods may share helpers.
         self._lock = threading.RLock()
 
     def allocate_x(
-        self,
-        area_code: str | None,
-        area_match_mode: str,
-        idle: Callable[[str], bool],
-        load: Callable[[str], int] = lambda _x: 0,
+        self, area_code: str | None, area_match_mode: str, idle: Callable[[str], bool]
     ) -> str | None:
-        """An idle number that may take new bindings (see `allocate`)."""
-        return allocate(self.app, area_code, area_match_mode, lambda x: self.bindable(x) and idle(x), load)
+        """An idle number that may take new bindings: of `area_code` (any area when None), and in
+        non-strict mode of any area when that one has none; round-robin within each pool."""
+
+        def acceptable(x: str) -> bool:
+            return self.bindable(x) and idle(x)
+
+        pools = [] if area_code is None else [(area_code, self.app.numbers_in(area_code))]
+        if area_code is None or area_match_mode != STRICT:
+            pools.append(("*", self.app.sorted_numbers()))
+        for key, numbers in pools:
+            index = pick_x(numbers, acceptable, self._cursor.get(key, 0)) if numbers else None
+            if index is not None:
+                self._cursor[key] = index + 1
+                return numbers[index].number
+        return None
 
     def _check_bindable(self, number: str) -> None:
         """A paused, unavailable or binding-frozen number takes no new bindings."""
@@ -90,29 +100,18 @@ def blank_to_none(value: str | None) -> str | None:
     return value or None
 
 
-def pick_x(
-    numbers: Iterable[PrivateNumber],
-    idle: Callable[[str], bool],
-    load: Callable[[str], int] = lambda _x: 0,
-) -> str | None:
-    """The least-loaded idle X, ties broken by number order, so allocation is reproducible."""
-    candidates = [n.number for n in numbers if idle(n.number)]
-    return min(candidates, key=lambda x: (load(x), x), default=None)
+def pick_x(numbers: list[PrivateNumber], acceptable: Callable[[str], bool], start: int) -> int | None:
+    """Index of the first acceptable number at or after `start`, going round; None if there is none.
 
-
-def allocate(
-    app: Application,
-    area_code: str | None,
-    area_match_mode: str,
-    idle: Callable[[str], bool],
-    load: Callable[[str], int] = lambda _x: 0,
-) -> str | None:
-    """An idle X of `area_code` (any area when None); non-strict mode falls back to the whole app."""
-    if area_code is not None:
-        found = pick_x(app.numbers_in(area_code), idle, load)
-        if found is not None or area_match_mode == STRICT:
-            return found
-    return pick_x(app.numbers, idle, load)
+    Round-robin from where the last allocation stopped spreads bindings over the numbers like a
+    least-loaded choice would, stays deterministic, and costs O(1) when numbers are free.
+    """
+    count = len(numbers)
+    for step in range(count):
+        index = (start + step) % count
+        if acceptable(numbers[index].number):
+            return index
+    return None
 
 
 def no_idle_detail(

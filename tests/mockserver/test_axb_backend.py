@@ -178,9 +178,14 @@ def test_bind_by_area_code_breaks_ties_by_number_order(clock: VirtualClock) -> N
     assert axb.bind(caller_num=A, callee_num=B, area_code="0755").relation_num == X1
 
 
-def test_bind_by_area_code_picks_the_least_loaded_idle_x(axb: AxbBackend) -> None:
-    axb.bind(caller_num=A, callee_num=B, relation_num=X1)
-    assert axb.bind(caller_num=C, callee_num=D, area_code="0755").relation_num == X2
+def test_bind_by_area_code_goes_round_the_city_numbers_in_number_order(axb: AxbBackend) -> None:
+    picked = [
+        axb.bind(
+            caller_num=f"+86138000001{i:02d}", callee_num=f"+86139000001{i:02d}", area_code="0755"
+        ).relation_num
+        for i in range(3)
+    ]
+    assert picked == [X1, X2, X1]
 
 
 def test_bind_by_area_code_skips_an_x_where_caller_or_callee_is_bound(axb: AxbBackend) -> None:

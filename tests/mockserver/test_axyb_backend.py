@@ -262,11 +262,11 @@ def test_yb_step_shares_a_y_between_bindings(clock: VirtualClock) -> None:
     assert bind_yb(axyb, second, C, area_code="010").num_y == X_BJ
 
 
-def test_yb_step_prefers_the_y_with_fewest_relations(axyb: AxybBackend) -> None:
+def test_yb_step_goes_round_the_numbers_for_y(axyb: AxybBackend) -> None:
     first = bind_ax(axyb, A, area_code="010")  # X_BJ
-    bind_yb(axyb, first, B)  # Y = X1, the first in number order
-    second = bind_ax(axyb, A2, area_code="0755")  # X2 (X1 serves as Y)
-    assert bind_yb(axyb, second, C).num_y == X_BJ  # X1 carries one relation, X_BJ none
+    y1 = bind_yb(axyb, first, B).num_y  # X1, the first in number order
+    y2 = bind_yb(axyb, first, C).num_y  # the next one round: X2
+    assert (y1, y2) == (X1, X2)
 
 
 def test_yb_step_refuses_a_y_carrying_the_maximum_of_relations(clock: VirtualClock) -> None:
@@ -344,10 +344,10 @@ def test_yb_expires_exactly_at_its_own_deadline_and_leaves_the_binding(
 def test_yb_bound_again_after_an_unbind_is_not_removed_by_the_old_deadline(
     axyb: AxybBackend, clock: VirtualClock
 ) -> None:
-    binding = bind_ax(axyb, duration=0)
-    first = bind_yb(axyb, binding, yb_duration=60)
+    binding = bind_ax(axyb, duration=0, area_code="0755")
+    first = bind_yb(axyb, binding, yb_duration=60, area_code="010")  # the only Y of 010
     axyb.unbind(subscription_id=binding.subscription_id, y_num=first.num_y)
-    again = bind_yb(axyb, binding, yb_duration=120)
+    again = bind_yb(axyb, binding, yb_duration=120, area_code="010")
     assert again.num_y == first.num_y
     clock.advance(60)
     assert axyb.query(subscription_id=binding.subscription_id) == [again]
