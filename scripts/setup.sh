@@ -24,3 +24,6 @@ if [ ! -d node_modules/@redocly/cli ] || [ package-lock.json -nt node_modules/.p
     fi
     npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# Headless Chromium for the docs' browser test (tests/docsgen/test_site_in_browser.py).
+if ! command -v chromium >/dev/null; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; fi
