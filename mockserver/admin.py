@@ -5,6 +5,7 @@ Each route calls the same Python API a test can call directly on `Platform`.
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 import json
 from collections.abc import Callable
@@ -69,7 +70,11 @@ class Admin:
             if route is None:
                 raise AdminError(404, f"no admin route {request.method} {request.path}")
             body = self._body(request)
-            result = route(request, body, args)
+            recorder = self.engine.recorder
+            if recorder is None:
+                result = route(request, body, args)
+            else:
+                result = recorder.admin(request.method, name, args, body, lambda: route(request, body, args))
             return json_response(200, {"ok": True, "result": result})
         except AdminError as err:
             return json_response(err.status, {"ok": False, "error": str(err)})
@@ -78,7 +83,8 @@ class Admin:
 
     def _allowed(self, request: HttpRequest) -> None:
         if self.token is not None:
-            if request.headers.get("x-pns-admin-token") != self.token:
+            sent = request.headers.get("x-pns-admin-token", "")
+            if not hmac.compare_digest(sent.encode(), self.token.encode()):  # no timing hints
                 raise AdminError(403, "admin API needs the X-PNS-Admin-Token header")
             return
         client = request.client or "127.0.0.1"

@@ -19,9 +19,9 @@ from .errors import ConfigError
 
 BANNER = """pns-mock {version}: a mock of the Huawei Cloud Private Number Service
   base URL   {scheme}://{host}:{port}{tls}
-  admin API  {scheme}://{host}:{port}/_pns/  (state, clock, faults, journal, reset)
-  auth       AKSK or legacy WSSE; Created must be within +/-{window:.0f}s of UTC now
-  applications:
+  admin API  {scheme}://{host}:{port}/_pns/  (state, clock, faults, journal, reset){admin}
+  auth       AKSK or legacy WSSE; Created must be within +/-{window:.0f}s of UTC now{state}
+  applications (secrets are never printed{demo}):
 {apps}"""
 
 
@@ -33,6 +33,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     serve.add_argument("--config", type=Path, help="YAML file with applications and limits")
     serve.add_argument("--frozen-clock", action="store_true", help="start with the virtual clock stopped")
+    serve.add_argument(
+        "--state",
+        type=Path,
+        help="SQLite file that keeps applications, bindings, the clock and pending pushes across restarts",
+    )
+    serve.add_argument(
+        "--admin-token",
+        help="admin API answers whoever sends X-PNS-Admin-Token with this value, and only them "
+        "(default: no token, loopback clients only; config key server.admin_token)",
+    )
     serve.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     serve.add_argument("--tls", action="store_true", help="serve HTTPS with a self-signed certificate")
     serve.add_argument("--cert", type=Path, help="PEM certificate for HTTPS (implies --tls)")
@@ -45,6 +55,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     check = sub.add_parser("check-config", help="validate a --config file and exit")
     check.add_argument("config", type=Path)
+    docs = sub.add_parser("docs", help="render the API reference from the spec")
+    docs.add_argument(
+        "--format",
+        choices=("html", "markdown"),
+        default="html",
+        help="html: one self-contained page (default); markdown: index.md and SVG diagrams",
+    )
+    docs.add_argument("--out", type=Path, default=Path("site"), help="output folder (default site/)")
     _traffic_commands(sub)
     return parser
 
@@ -82,6 +100,12 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command in ("call", "sms", "number-status"):
         return _drive(args)
+    if args.command == "docs":
+        from docsgen import write_site
+
+        for path in write_site(args.out, args.format):
+            print(f"wrote {path}")
+        return 0
     try:
         config = _config(getattr(args, "config", None))
     except ConfigError as err:
@@ -102,11 +126,25 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
     from .engine import Engine
     from .platform import Platform
 
-    platform = Platform(config, clock=VirtualClock(frozen=args.frozen_clock))
-    app = AsgiApp(Engine(platform))
+    platform: Platform
+    recorder = None
+    if args.state:
+        from .persistence import StateFileError, open_state
+
+        try:
+            platform, recorder = open_state(args.state, config, frozen_clock=args.frozen_clock)
+        except (StateFileError, ConfigError) as err:
+            print(f"pns-mock: --state: {err}", file=sys.stderr)
+            return 2
+    else:
+        platform = Platform(config, clock=VirtualClock(frozen=args.frozen_clock))
+    engine = Engine(platform)
+    if recorder is not None:
+        recorder.attach(engine)
+    engine.admin.token = args.admin_token or platform.settings.admin_token
+    app = AsgiApp(engine)
     apps = "\n".join(
-        f"    {a.mode:<5} app_key={a.app_key}  app_secret={a.app_secret}  numbers={len(a.numbers)}"
-        for a in config.apps
+        f"    {a.mode:<5} app_key={a.app_key}  numbers={len(a.numbers)}" for a in platform.apps()
     )
     cert: Path | None = None
     key: Path | None = None
@@ -126,21 +164,28 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
             tls=tls_line,
             host=args.host,
             port=args.port,
-            window=config.settings.auth_window_seconds,
+            window=platform.settings.auth_window_seconds,
+            admin="\n             needs the X-PNS-Admin-Token header" if engine.admin.token else "",
+            state=f"\n  state      {args.state}" if args.state else "",
+            demo="; the demo ones are in the README" if args.config is None else "",
             apps=apps or "    (none; add some with POST /_pns/apps)",
         ),
         flush=True,
     )
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level,
-        access_log=False,
-        ssl_certfile=str(cert) if cert else None,
-        ssl_keyfile=str(key) if key else None,
-    )
+    try:
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            access_log=False,
+            ssl_certfile=str(cert) if cert else None,
+            ssl_keyfile=str(key) if key else None,
+        )
+    finally:
+        if recorder is not None:
+            recorder.close()
     return 0
 
 

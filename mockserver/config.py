@@ -72,6 +72,7 @@ _SERVER = {
         "axe_modify_restarts_clock": {"type": "boolean"},
         "axe_query_shows_bind_values": {"type": "boolean"},
         "seed": {"type": ["integer", "null"]},
+        "admin_token": {"type": ["string", "null"], "minLength": 1},
     },
 }
 
@@ -99,6 +100,7 @@ class Settings:
     axe_modify_restarts_clock: bool = True
     axe_query_shows_bind_values: bool = False
     seed: int | None = None
+    admin_token: str | None = None  # when set, the admin API answers anyone who sends it, and only them
 
 
 @dataclass

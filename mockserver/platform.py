@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +33,10 @@ Backend = Any  # one class per mode; each exposes the methods its handlers call
 class Platform:
     """The simulated PNS platform. Thread-safe: every state change runs under `lock`."""
 
+    # `persistence` swaps in subclasses that record and replay (see `durable`)
+    ids_class: type[IdFactory] = IdFactory
+    deliverer_class: type[Deliverer] = Deliverer
+
     def __init__(
         self,
         config: Config | None = None,
@@ -49,7 +54,7 @@ class Platform:
         self.faults = Faults()
         self._wall_clock = wall_clock
         # Outlives resets, so a server's delivery worker keeps running.
-        self.deliverer = Deliverer(
+        self.deliverer = self.deliverer_class(
             self.spec,
             self.clock,
             self._secret_of,
@@ -61,7 +66,7 @@ class Platform:
 
     def _load(self, config: Config) -> None:
         self.settings: Settings = config.settings
-        self.ids = IdFactory(self.settings.seed)
+        self.ids = self.ids_class(self.settings.seed)
         self._apps: dict[str, Application] = {}
         self._backends: dict[str, Backend] = {}
         self._owners: dict[str, str] = {}
@@ -76,7 +81,8 @@ class Platform:
             lockout_seconds=self.settings.lockout_seconds,
         )
         for app in config.apps:
-            self.add_app(app)
+            # copies: numbers added later must not outlive a reset to this configuration
+            self.add_app(dataclasses.replace(app, numbers=list(app.numbers), callbacks=dict(app.callbacks)))
         running = getattr(self, "traffic", None)
         self.traffic = Traffic(self)
         if running is not None and running.running:  # a reset keeps a server pumping
@@ -194,4 +200,19 @@ class Platform:
 
 
 def _public(binding: Any) -> dict[str, Any]:
-    return {k: v for k, v in vars(binding).items() if not k.startswith("_") and v is not None}
+    return {k: _plain(v) for k, v in vars(binding).items() if not k.startswith("_") and v is not None}
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: nested records (an AXYB binding's YB relations) without their back references."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: _plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.repr and not f.name.startswith("_") and getattr(value, f.name) is not None
+        }
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
