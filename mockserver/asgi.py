@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from .engine import Engine
+from .engine import ADMIN_PREFIX, Engine
 from .http import HttpRequest
 
 Scope = MutableMapping[str, Any]
@@ -59,7 +59,12 @@ class AsgiApp:
             body_too_large=too_large,
             scheme=scope.get("scheme", "http"),
         )
-        response = self.engine.handle(request)
+        if request.path.startswith(ADMIN_PREFIX):
+            # Admin calls may wait on the customer (an X-mode call asks for a Block reply): off the
+            # event loop, so API requests keep flowing meanwhile.
+            response = await asyncio.to_thread(self.engine.handle, request)
+        else:
+            response = self.engine.handle(request)
         if response.delay:
             await asyncio.sleep(response.delay)
         if response.drop:

@@ -97,6 +97,8 @@ class Traffic:
         CDRs of calls that end in the same pump share one `fee` push (up to 50 per POST).
         """
         emitted = self._tick()
+        if self.running:  # the delivery worker sends; a hanging receiver must not hold this thread
+            return emitted
         return emitted + self._platform.deliverer.run_due()
 
     def _tick(self) -> int:

@@ -142,7 +142,7 @@ class RequestValidator:
         except UnicodeDecodeError as exc:
             raise PnsError(INVALID, "body is not valid UTF-8", rule="body.utf8") from exc
         try:
-            payload = json.loads(text)
+            payload = json.loads(text, parse_float=_number)
         except ValueError as exc:
             raise PnsError(INVALID, f"body is not valid JSON: {exc}", rule="body.json") from exc
         if not isinstance(payload, dict):
@@ -185,3 +185,10 @@ def _raw_pairs(query: str) -> list[tuple[str, str]]:
         name, _, value = part.partition("=")
         out.append((name, value))
     return out
+
+
+def _number(text: str) -> float | int:
+    """JSON numbers with a fraction: 7.0 is the integer 7 (JSON Schema treats them alike, and so
+    must the replies that echo them), 7.5 stays a float (and fails an `integer` field)."""
+    value = float(text)
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value

@@ -82,16 +82,18 @@ def server(receiver: Receiver, tmp_path_factory: pytest.TempPathFactory) -> Iter
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"{base}/_pns/clock", timeout=0.5)
-            break
-        except httpx.TransportError:
-            time.sleep(0.05)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{base}/_pns/clock", timeout=0.5)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        yield base
+    finally:  # whatever happened, the server does not outlive the tests
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def _cli(*args: str) -> dict[str, Any]:
