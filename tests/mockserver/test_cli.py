@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import socket
+import ssl
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,38 +16,15 @@ from mockserver import auth
 from mockserver.conformance import reply_problems
 from mockserver.http import HttpResponse
 
+from .serving import serve
+
 AXB = "/rest/caas/relationnumber/partners/v1.0"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{base}/_pns/clock", timeout=0.5)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        else:
-            pytest.fail("server did not start")
+    with serve() as base:
         yield base
-    finally:  # whatever happened, the server does not outlive the tests
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def _checked(operation_id: str, response: httpx.Response) -> httpx.Response:
@@ -135,41 +111,12 @@ def test_injected_drop_cuts_the_connection_once_and_the_server_keeps_serving(ser
 
 
 def test_tls_serves_the_same_api_over_https_with_a_generated_certificate(tmp_path: Path) -> None:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mockserver",
-            "serve",
-            "--port",
-            str(port),
-            "--tls",
-            "--cert-dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
+    with serve("--tls", "--cert-dir", str(tmp_path), tls=True) as base:
         cert = tmp_path / "cert.pem"
-        base = f"https://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{base}/_pns/clock", verify=False, timeout=0.5)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
         body = {"callerNum": "+8613500000001", "calleeNum": "+8613500000002"}
         # verify=False, as the clients in the wild do; and a verifying client trusting the cert
         insecure = httpx.post(f"{base}{AXB}", json=body, headers=_signed(), verify=False)
         assert _checked("createAxbBinding", insecure).json()["resultcode"] == "0"
-        import ssl
-
         context = ssl.create_default_context(cafile=str(cert))
         verified = httpx.get(f"{base}/_pns/clock", verify=context)
         assert verified.status_code == 200
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)

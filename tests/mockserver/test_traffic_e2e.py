@@ -18,7 +18,7 @@ import pytest
 import spec
 from mockserver import auth
 
-from .test_cli import _free_port
+from .serving import free_port, serve
 
 AXB = "/rest/caas/relationnumber/partners/v1.0"
 A, B, X = "+8613800000001", "+8613900000002", "+8617010000001"
@@ -74,26 +74,8 @@ def server(receiver: Receiver, tmp_path_factory: pytest.TempPathFactory) -> Iter
         f"    callbacks: {{status: '{receiver.url}/status', fee: '{receiver.url}/fee',"
         f" sms_notify: '{receiver.url}/sms'}}\n"
     )
-    port = _free_port()
-    serve = ["serve", "--port", str(port), "--config", str(config), "--frozen-clock"]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", *serve],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{base}/_pns/clock", timeout=0.5)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
+    with serve("--config", str(config), "--frozen-clock") as base:
         yield base
-    finally:  # whatever happened, the server does not outlive the tests
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def _cli(*args: str) -> dict[str, Any]:
@@ -149,7 +131,7 @@ def test_sms_and_the_push_journal_through_the_cli_and_admin(server: str, receive
 
 
 def test_cli_reports_an_unreachable_server(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     out = subprocess.run(
         [
             sys.executable,
