@@ -10,6 +10,7 @@ import functools
 import inspect
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,13 +55,23 @@ def format_time(epoch: float, fmt: str) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class _Plan:
+    schema: Mapping[str, Any]  # resolved
+    kind: Any
+    items: Mapping[str, Any] | None  # array: the item schema
+    props: tuple[tuple[str, str, Mapping[str, Any], Any], ...] | None  # object: name, attr, schema, default
+    array: bool
+
+
 class Shaper:
     """Builds reply bodies from domain objects, reading field names and types from the spec."""
 
     def __init__(self, spec: Spec) -> None:
         self._spec = spec
-        # Spec schemas never change: each one is resolved once (keyed by identity).
+        # Spec schemas never change: each one is resolved and planned once (keyed by identity).
         self._resolved: dict[int, tuple[Mapping[str, Any], Mapping[str, Any]]] = {}
+        self._plans: dict[int, tuple[Mapping[str, Any], _Plan]] = {}
 
     def resolve(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:
         cached = self._resolved.get(id(schema))
@@ -93,26 +104,46 @@ class Shaper:
     def shape(self, pointer: str, value: Any) -> Any:
         return self.render(self._spec.resolve(pointer), value)
 
+    def _plan(self, schema: Mapping[str, Any]) -> _Plan:
+        """How to render values of `schema`, worked out once per schema (keyed by identity)."""
+        cached = self._plans.get(id(schema))
+        if cached is not None and cached[0] is schema:
+            return cached[1]
+        resolved = self.resolve(schema)
+        kind = resolved.get("type")
+        items = resolved.get("items", {}) if (kind == "array" or "items" in resolved) else None
+        props: tuple[tuple[str, str, Mapping[str, Any], Any], ...] | None = None
+        if kind == "object" or "properties" in resolved:
+            required = resolved.get("required", ())
+            props = tuple(
+                # the documented default stands in for a required field the object lacks
+                (name, snake(name), prop, self.resolve(prop).get("default") if name in required else None)
+                for name, prop in resolved.get("properties", {}).items()
+            )
+        plan = _Plan(resolved, kind, items, props, kind == "array")
+        self._plans[id(schema)] = (schema, plan)
+        return plan
+
     def render(self, schema: Mapping[str, Any], value: Any) -> Any:
-        schema = self.resolve(schema)
-        kind = schema.get("type")
         if value is None:
             return None
-        if kind == "array" or (isinstance(value, list | tuple) and "items" in schema):
-            items = schema.get("items", {})
-            return [self.render(items, v) for v in value]
-        if kind == "object" or "properties" in schema:
+        plan = self._plan(schema)
+        if plan.items is not None and (plan.array or isinstance(value, list | tuple)):
+            return [self.render(plan.items, v) for v in value]
+        if plan.props is not None:
             out: dict[str, Any] = {}
-            required = schema.get("required", ())
-            for name, prop in schema.get("properties", {}).items():
-                raw = value.get(name) if isinstance(value, Mapping) else getattr(value, snake(name), None)
-                if raw is None and name in required:
-                    raw = self.resolve(prop).get("default")  # the documented default stands in
+            mapping = isinstance(value, dict | Mapping)  # dict first: the fast check
+            for name, attr, prop, default in plan.props:
+                raw = value.get(name) if mapping else getattr(value, attr, None)
+                if raw is None:
+                    if default is None:
+                        continue
+                    raw = default
                 rendered = self.render(prop, raw)
                 if rendered is not None:
                     out[name] = rendered
             return out
-        return self._scalar(schema, value)
+        return self._scalar(plan.schema, value)
 
     def _scalar(self, schema: Mapping[str, Any], value: Any) -> Any:
         fmt = schema.get("format")
