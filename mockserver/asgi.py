@@ -74,13 +74,10 @@ class AsgiApp:
                 {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"64")]}
             )
             raise DropConnection("fault injection: connection dropped")
-        await send(
-            {
-                "type": "http.response.start",
-                "status": response.status,
-                "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers],
-            }
-        )
+        reply_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+        # without a length the server falls back to chunked encoding, which costs every reply
+        reply_headers.append((b"content-length", str(len(response.body)).encode()))
+        await send({"type": "http.response.start", "status": response.status, "headers": reply_headers})
         await send({"type": "http.response.body", "body": response.body})
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -72,27 +73,54 @@ K = TypeVar("K")
 
 
 class ExpiryQueue(Generic[K]):
-    """Deadlines in a heap: finding what expired costs O(log n) per expired item, nothing otherwise.
+    """Deadlines grouped by whole second: a heap of the distinct seconds and a bucket per second.
 
-    Entries are never removed eagerly; the owner checks that a popped deadline is still current
-    (a modified or deleted binding leaves a stale entry behind, which is then skipped).
+    Finding what expired costs nothing when nothing is due, and per expired item a share of one
+    heap pop per second (not per item): with a million deadlines spread over a few thousand
+    seconds the heap stays small and cache-friendly. Entries are never removed eagerly; the
+    owner checks that a popped deadline is still current (a modified or deleted binding leaves a
+    stale entry behind, which is then skipped).
     """
 
     def __init__(self) -> None:
-        self._heap: list[tuple[float, int, K]] = []
+        self._seconds: list[int] = []
+        self._buckets: dict[int, list[tuple[float, int, K]]] = {}
         self._seq = 0
+        self._count = 0
 
     def push(self, deadline: float, key: K) -> None:
         self._seq += 1
-        heapq.heappush(self._heap, (deadline, self._seq, key))
+        second = math.floor(deadline)
+        bucket = self._buckets.get(second)
+        if bucket is None:
+            bucket = self._buckets[second] = []
+            heapq.heappush(self._seconds, second)
+        bucket.append((deadline, self._seq, key))
+        self._count += 1
 
     def pop_due(self, now: float) -> list[tuple[float, K]]:
+        """Every entry whose deadline is at or before `now`, in deadline order."""
         due: list[tuple[float, K]] = []
-        heap = self._heap
-        while heap and heap[0][0] <= now:
-            deadline, _, key = heapq.heappop(heap)
-            due.append((deadline, key))
+        seconds = self._seconds
+        while seconds and seconds[0] <= now:
+            second = seconds[0]
+            bucket = self._buckets[second]
+            if second + 1 <= now:  # the whole second has passed
+                ready, keep = bucket, []
+            else:
+                ready = [entry for entry in bucket if entry[0] <= now]
+                keep = [entry for entry in bucket if entry[0] > now]
+            if keep:
+                self._buckets[second] = keep
+            else:
+                heapq.heappop(seconds)
+                del self._buckets[second]
+            ready.sort(key=lambda entry: (entry[0], entry[1]))
+            due.extend((deadline, key) for deadline, _, key in ready)
+            self._count -= len(ready)
+            if keep:
+                break
         return due
 
     def __len__(self) -> int:
-        return len(self._heap)
+        return self._count
