@@ -35,13 +35,13 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from spec import SchemaRegistry, Spec, Webhook
 
 from .clock import Clock
+from .pushbatch import Batching, NotBatched, batching_of
 from .pushjournal import Attempt, Push, PushJournal
 from .pushsend import Sender, Transport, http_transport
 
@@ -56,16 +56,6 @@ class DeliveryError(Exception):
 
 class InvalidPushBody(DeliveryError):
     """The mock built a push body its own spec forbids; nothing was sent."""
-
-
-@dataclass(frozen=True)
-class _Batching:
-    fixed: dict[str, Any]  # the single-valued fields, e.g. eventType
-    list_key: str
-    max_items: int
-
-    def body(self, items: list[Any]) -> dict[str, Any]:
-        return {**self.fixed, self.list_key: items}
 
 
 class Deliverer:
@@ -111,7 +101,7 @@ class Deliverer:
         self._served: dict[Target, int] = {}  # target -> stamp of its latest claim, for fairness
         self._stamps = itertools.count()
         self._open: dict[tuple[str, str, str], tuple[int, Push]] = {}  # batches still filling
-        self._batching: dict[str, _Batching] = {}
+        self._batching: dict[str, Batching] = {}
         self._in_flight = 0
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -274,21 +264,13 @@ class Deliverer:
                 )
         return hook
 
-    def _batching_of(self, hook: Webhook) -> _Batching:
+    def _batching_of(self, hook: Webhook) -> Batching:
         found = self._batching.get(hook.name)
         if found is None:
-            schema = self._spec.deref(self._spec.resolve(hook.body_schema_pointer))
-            fixed: dict[str, Any] = {}
-            lists: list[tuple[str, int]] = []
-            for name, prop in schema.get("properties", {}).items():
-                prop = self._spec.deref(prop)
-                if prop.get("type") == "array" and "maxItems" in prop:
-                    lists.append((name, int(prop["maxItems"])))
-                elif len(prop.get("enum", ())) == 1:
-                    fixed[name] = prop["enum"][0]
-            if len(lists) != 1:
-                raise DeliveryError(f"{hook.name} is not a batched push: its body has no bounded list")
-            found = self._batching[hook.name] = _Batching(fixed, *lists[0])
+            try:
+                found = self._batching[hook.name] = batching_of(self._spec, hook)
+            except NotBatched as exc:
+                raise DeliveryError(str(exc)) from exc
         return found
 
     def _new(self, app_key: str, webhook: str, url: str, body: dict[str, Any]) -> Push:
