@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -13,6 +14,11 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+
+
+@functools.lru_cache(maxsize=512)  # most reply headers are the same few pairs
+def _encoded(pair: tuple[str, str]) -> tuple[bytes, bytes]:
+    return pair[0].encode("latin-1"), pair[1].encode("latin-1")
 
 
 class DropConnection(Exception):
@@ -29,32 +35,22 @@ class AsgiApp:
             return
         if scope["type"] != "http":
             return
-        limit = self.engine.platform.settings.max_body_bytes
-        chunks: list[bytes] = []
-        size = 0
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+        body = message.get("body", b"")
         too_large = False
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
+        if message.get("more_body", False):  # a body in several messages: collect them
+            body, too_large, gone = await self._rest_of_body(body, receive)
+            if gone:
                 return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                too_large = True  # keep draining, but stop storing
-            else:
-                chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        headers = {}
-        for key, value in scope["headers"]:
-            headers[key.decode("latin-1").lower()] = value.decode("latin-1")
         client = scope.get("client")
         request = HttpRequest(
             method=scope["method"],
             path=scope["path"],
             query=scope["query_string"].decode("latin-1"),
-            headers=headers,
-            body=b"".join(chunks),
+            headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
+            body=body,
             client=client[0] if client else "",
             body_too_large=too_large,
             scheme=scope.get("scheme", "http"),
@@ -74,11 +70,31 @@ class AsgiApp:
                 {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"64")]}
             )
             raise DropConnection("fault injection: connection dropped")
-        reply_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+        reply_headers = [_encoded(pair) for pair in response.headers]
         # without a length the server falls back to chunked encoding, which costs every reply
         reply_headers.append((b"content-length", str(len(response.body)).encode()))
         await send({"type": "http.response.start", "status": response.status, "headers": reply_headers})
         await send({"type": "http.response.body", "body": response.body})
+
+    async def _rest_of_body(self, first: bytes, receive: Receive) -> tuple[bytes, bool, bool]:
+        """The whole body, whether it passed the size limit, and whether the client went away."""
+        limit = self.engine.platform.settings.max_body_bytes
+        chunks = [first]
+        size = len(first)
+        too_large = size > limit
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return b"", too_large, True
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                too_large = True  # keep draining, but stop storing
+            elif not too_large:
+                chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return (b"" if too_large else b"".join(chunks)), too_large, False
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

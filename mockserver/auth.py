@@ -10,6 +10,7 @@ platform's clock by days.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import re
@@ -18,6 +19,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from .errors import PnsError
 
@@ -61,8 +63,7 @@ WSSE = Scheme(
 SCHEMES = {"AKSK": AKSK, "WSSE": WSSE}
 
 
-@dataclass(frozen=True)
-class Credentials:
+class Credentials(NamedTuple):  # tuples: made on every request, and cheap to make
     scheme: str
     app_key: str
     nonce: str
@@ -70,15 +71,14 @@ class Credentials:
     digest: str
 
 
-@dataclass(frozen=True)
-class AuthResult:
+class AuthResult(NamedTuple):
     app_key: str
     scheme: str
     variant: str  # which digest form matched: "hmac-sha256", "sha256", "sha256-hex"
 
 
 def aksk_digest(secret: str, nonce: str, created: str) -> str:
-    mac = hmac.new(secret.encode(), (nonce + created).encode(), hashlib.sha256).digest()
+    mac = hmac.digest(secret.encode(), (nonce + created).encode(), "sha256")
     return base64.b64encode(mac).decode()
 
 
@@ -118,30 +118,7 @@ def parse(headers: Mapping[str, str]) -> Credentials:
     authorization = headers.get("authorization")
     if not authorization or not authorization.strip():
         raise PnsError("1023006", "send the Authorization header", rule="auth.authorization")
-    word, _, rest = authorization.strip().partition(" ")
-    scheme = SCHEMES.get(word.upper())
-    if scheme is None:
-        raise PnsError(
-            "1023013",
-            f"Authorization must start with AKSK (or legacy WSSE), got {word[:20]!r}",
-            rule="auth.scheme",
-        )
-    attrs = _attributes(rest)
-    if "realm" not in attrs:
-        raise PnsError("1023007", 'add realm="SDP" to Authorization', rule="auth.realm")
-    if "profile" not in attrs:
-        raise PnsError("1023008", 'add profile="UsernameToken" to Authorization', rule="auth.profile")
-    if attrs["realm"] != "SDP":
-        raise PnsError("1023009", f'realm is "{attrs["realm"]}", must be "SDP"', rule="auth.realm")
-    if attrs["profile"] != "UsernameToken":
-        raise PnsError(
-            "1023010", f'profile is "{attrs["profile"]}", must be "UsernameToken"', rule="auth.profile"
-        )
-    if "type" not in attrs:
-        raise PnsError("1023012", 'add type="Appkey" to Authorization', rule="auth.type")
-    if attrs["type"] != "Appkey":
-        raise PnsError("1023011", f'type is "{attrs["type"]}", must be "Appkey"', rule="auth.type")
-
+    scheme = _scheme_of(authorization)
     token = headers.get(scheme.token_header.lower())
     if not token or not token.strip():
         raise PnsError(
@@ -168,6 +145,36 @@ def parse(headers: Mapping[str, str]) -> Credentials:
     return Credentials(scheme.name, tattrs["username"], tattrs["nonce"], created, tattrs["passworddigest"])
 
 
+@functools.lru_cache(maxsize=256)  # a client sends the same Authorization on every request
+def _scheme_of(authorization: str) -> Scheme:
+    """The scheme an `Authorization` header names, after checking its attributes."""
+    word, _, rest = authorization.strip().partition(" ")
+    scheme = SCHEMES.get(word.upper())
+    if scheme is None:
+        raise PnsError(
+            "1023013",
+            f"Authorization must start with AKSK (or legacy WSSE), got {word[:20]!r}",
+            rule="auth.scheme",
+        )
+    attrs = _attributes(rest)
+    if "realm" not in attrs:
+        raise PnsError("1023007", 'add realm="SDP" to Authorization', rule="auth.realm")
+    if "profile" not in attrs:
+        raise PnsError("1023008", 'add profile="UsernameToken" to Authorization', rule="auth.profile")
+    if attrs["realm"] != "SDP":
+        raise PnsError("1023009", f'realm is "{attrs["realm"]}", must be "SDP"', rule="auth.realm")
+    if attrs["profile"] != "UsernameToken":
+        raise PnsError(
+            "1023010", f'profile is "{attrs["profile"]}", must be "UsernameToken"', rule="auth.profile"
+        )
+    if "type" not in attrs:
+        raise PnsError("1023012", 'add type="Appkey" to Authorization', rule="auth.type")
+    if attrs["type"] != "Appkey":
+        raise PnsError("1023011", f'type is "{attrs["type"]}", must be "Appkey"', rule="auth.type")
+    return scheme
+
+
+@functools.lru_cache(maxsize=1024)  # Created changes once a second: most requests share one
 def _epoch(created: str) -> float | None:
     """Seconds since the epoch of a `Created` that matched `_CREATED`; None if no such date."""
     try:
@@ -230,12 +237,12 @@ class Authenticator:
                 value=creds.created,
             )
         candidates = (
-            [("hmac-sha256", aksk_digest(secret, creds.nonce, creds.created))]
+            (("hmac-sha256", aksk_digest(secret, creds.nonce, creds.created)),)
             if creds.scheme == "AKSK"
-            else [
+            else (
                 ("sha256", wsse_digest(secret, creds.nonce, creds.created)),
                 ("sha256-hex", wsse_digest(secret, creds.nonce, creds.created, hex_variant=True)),
-            ]
+            )
         )
         matched = None
         for variant, expected in candidates:

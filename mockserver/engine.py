@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from spec import Operation, SchemaRegistry, Spec, load
 
@@ -21,36 +21,12 @@ from .http import FILES_PREFIX, PROBLEM_HEADER, HttpRequest, HttpResponse, heade
 from .journal import Entry
 from .platform import Platform
 from .validation import RequestValidator
-from .wire import Shaper, call_with, snake
+from .wire import Shaper, call_with
 
 if TYPE_CHECKING:
     from .persistence import Recorder
 
 ADMIN_PREFIX = "/_pns/"
-
-
-class _Reply(Mapping[str, Any]):
-    """The success envelope over a handler's result (a mapping or a domain object)."""
-
-    def __init__(self, result: Any, envelope: Mapping[str, str]) -> None:
-        self._result = result
-        self._envelope = envelope
-
-    def __getitem__(self, name: str) -> Any:
-        if name in self._envelope:
-            return self._envelope[name]
-        if isinstance(self._result, Mapping):
-            return self._result[name]
-        value = getattr(self._result, snake(name), None)
-        if value is None:
-            raise KeyError(name)
-        return value
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._envelope)
-
-    def __len__(self) -> int:
-        return len(self._envelope)
 
 
 class Runtime:
@@ -63,6 +39,9 @@ class Runtime:
         self.shaper = Shaper(spec)
         self.success = spec.result_codes["0"].body()
         self.known_paths = {op.path for op in spec.operations.values()}
+        self.reply_pointers = {
+            op.operation_id: op.response_schema_pointer(200) for op in spec.operations.values()
+        }
 
 
 @functools.cache
@@ -82,6 +61,7 @@ class Engine:
         self.shaper = runtime.shaper
         self._success = runtime.success
         self._known_paths = runtime.known_paths
+        self._reply_pointers = runtime.reply_pointers
         self.admin = Admin(self)
         self.files = Files(self.platform)
         self.recorder: Recorder | None = None  # `serve --state`: logs acknowledged changes
@@ -154,9 +134,9 @@ class Engine:
             result = self.recorder.operation(op, app.app_key, params, lambda: handler(context, params))
         if isinstance(result, Redirect):
             return HttpResponse(301, [("Location", result.location)], b""), app.app_key
-        pointer = op.response_schema_pointer(200)
+        pointer = self._reply_pointers[op.operation_id]
         envelope = self._success
-        payload = self.shaper.shape(pointer, _Reply(result, envelope)) if pointer else envelope
+        payload = self.shaper.reply(pointer, result, envelope) if pointer else envelope
         response = json_response(200, payload)
         response.resultcode = "0"
         if fault is not None:
@@ -185,32 +165,93 @@ class Engine:
     ) -> None:
         journal = self.platform.journal
         journal.add(
-            Entry(
-                id=journal.next_id(),
-                wall_time=time.time(),
-                platform_time=self.platform.clock.now(),
-                method=request.method,
-                path=request.path,
-                query=request.query,
-                operation_id=op.operation_id if op else None,
+            _Recorded(journal.next_id(), self.platform.clock.now(), request, op, app_key, response, problem)
+        )
+
+
+class _Recorded:
+    """A journal entry as the hot path leaves it: raw parts, turned into an `Entry` when read.
+
+    Secrets never enter it: the auth headers are reduced to their user right away.
+    """
+
+    __slots__ = (
+        "_entry",
+        "_parts",
+        "operation_id",
+    )
+
+    def __init__(
+        self,
+        entry_id: int,
+        platform_time: float,
+        request: HttpRequest,
+        op: Operation | None,
+        app_key: str | None,
+        response: HttpResponse,
+        problem: PnsError | None,
+    ) -> None:
+        self.operation_id = op.operation_id if op else None
+        self._entry: Entry | None = None
+        self._parts = (
+            entry_id,
+            time.time(),
+            platform_time,
+            request.method,
+            request.path,
+            request.query,
+            app_key,
+            _redacted(request.headers),
+            # decoded now: a slice of a whole body is the body itself, and a reply's bytes carry
+            # the encoder's spare capacity (4 KiB), which 10,000 entries would keep alive
+            request.body[:4096].decode("utf-8", "replace"),
+            response.status,
+            response.resultcode,
+            response.headers,
+            response.body[:4096].decode("utf-8", "replace"),
+            problem,
+        )
+
+    def entry(self) -> Entry:
+        if self._entry is None:
+            (entry_id, wall, platform_time, method, path, query, app_key, headers, sent_body, status,
+             resultcode, reply_headers, reply_body, problem) = self._parts  # fmt: skip
+            self._entry = Entry(
+                id=entry_id,
+                wall_time=wall,
+                platform_time=platform_time,
+                method=method,
+                path=path,
+                query=query,
+                operation_id=self.operation_id,
                 app_key=app_key,
-                status=response.status,
-                resultcode=response.resultcode,
-                problem=problem.detail if problem else response.header(PROBLEM_HEADER),
+                status=status,
+                resultcode=resultcode,
+                problem=problem.detail if problem else _header(reply_headers, PROBLEM_HEADER),
                 rule=problem.rule if problem else None,
-                request_body=request.body[:4096].decode("utf-8", "replace"),
-                response_body=response.body[:4096].decode("utf-8", "replace"),
-                headers=_redacted(request.headers),
+                request_body=sent_body,
+                response_body=reply_body,
+                headers=headers,
                 field=problem.field or None if problem else None,
                 sent=problem.value if problem and problem.field else None,
             )
-        )
+        return self._entry
+
+
+def _header(headers: list[tuple[str, str]], name: str) -> str | None:
+    return next((v for k, v in headers if k.lower() == name.lower()), None)
+
+
+_KEPT_HEADERS = ("authorization", "x-aksk", "x-wsse", "content-type", "user-agent", "host", "content-length")
 
 
 def _redacted(headers: Mapping[str, str]) -> dict[str, str]:
     """Request headers without secrets: tokens keep only their Username."""
     out = {}
-    for key, value in headers.items():
+    for key in _KEPT_HEADERS:
+        value = headers.get(key)
+        if value is None:
+            continue
         if key in ("x-aksk", "x-wsse"):
             user = value.split('Username="', 1)[-1].split('"', 1)[0] if 'Username="' in value else "?"
             out[key] = f'UsernameToken Username="{user}" (digest hidden)'

@@ -28,6 +28,8 @@ class Faults:
 
     def take(self, operation_id: str) -> Fault | None:
         """The first armed fault for this operation, consuming one of its uses."""
+        if not self._armed:  # the common case, without the lock: arming is rare
+            return None
         with self._lock:
             for fault in self._armed:
                 if fault.operation_id in (operation_id, "*"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote, urlencode
 
 from .apps import Application
@@ -21,8 +21,7 @@ if TYPE_CHECKING:
 Params = Mapping[str, Any]
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):  # a tuple: made once per request, and cheap to make
     """What a handler may use: the application's backend, and the platform for shared stores."""
 
     platform: Platform

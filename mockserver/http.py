@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 JSON_TYPE = "application/json;charset=UTF-8"
 PROBLEM_HEADER = "X-PNS-Mock-Problem"
 # Files the mock serves itself (recordings behind download links): no PNS auth, like the
@@ -63,9 +65,17 @@ class HttpResponse:
         return None
 
 
+def json_bytes(payload: Any) -> bytes:
+    """Compact UTF-8 JSON, as the platform sends it."""
+    try:
+        return orjson.dumps(payload)
+    except TypeError:  # what orjson does not take (integers past 64 bits, odd keys): the slow path
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def json_response(status: int, payload: Any, extra: list[tuple[str, str]] | None = None) -> HttpResponse:
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-    return HttpResponse(status, [("Content-Type", JSON_TYPE), *(extra or [])], body)
+    headers = [("Content-Type", JSON_TYPE), *extra] if extra else [("Content-Type", JSON_TYPE)]
+    return HttpResponse(status, headers, json_bytes(payload))
 
 
 def header_safe(text: str, limit: int = 1000) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 import threading
-import uuid
+
+_UUID_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))  # variant and version bits
+_UUID_SET = (0x8000 << 48) | (4 << 76)  # RFC 4122 variant, version 4
 
 
 class IdFactory:
@@ -14,7 +16,11 @@ class IdFactory:
 
     def subscription_id(self) -> str:
         with self._lock:
-            return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+            bits = self._random.getrandbits(128)
+        # what str(uuid.UUID(int=bits, version=4)) gives, without building the object
+        bits = (bits & _UUID_CLEAR) | _UUID_SET
+        h = f"{bits:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def hex_id(self, length: int = 32) -> str:
         with self._lock:

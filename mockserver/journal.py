@@ -6,7 +6,7 @@ import itertools
 import threading
 from collections import deque
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass
@@ -33,25 +33,34 @@ class Entry:
         return asdict(self)
 
 
+class Pending(Protocol):
+    """An entry recorded cheaply on the hot path and built in full only when someone reads it."""
+
+    operation_id: str | None
+
+    def entry(self) -> Entry: ...
+
+
 class Journal:
     """A bounded, thread-safe log. Secrets never enter it: auth headers are reduced to their user."""
 
     def __init__(self, capacity: int = 10000) -> None:
-        self._entries: deque[Entry] = deque(maxlen=capacity)
+        self._entries: deque[Entry | Pending] = deque(maxlen=capacity)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
     def next_id(self) -> int:
         return next(self._ids)
 
-    def add(self, entry: Entry) -> None:
+    def add(self, entry: Entry | Pending) -> None:
         with self._lock:
             self._entries.append(entry)
 
     def entries(self, operation_id: str | None = None, limit: int | None = None) -> list[Entry]:
         with self._lock:
             found = [e for e in self._entries if operation_id is None or e.operation_id == operation_id]
-        return found[-limit:] if limit else found
+        found = found[-limit:] if limit else found
+        return [e if isinstance(e, Entry) else e.entry() for e in found]
 
     def clear(self) -> None:
         with self._lock:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest
 
@@ -106,3 +108,31 @@ def test_fast_validator_agrees_with_openapi_core(
 ) -> None:
     op = spec.load().operations[operation_id]
     assert _fast_accepts(fast, op, body) == _reference_accepts(reference, op, body)
+
+
+# Query strings: the validator's own decoder agrees with the standard library's parse_qsl.
+# The pieces never spell a declared parameter, so only the decoding can refuse a query.
+
+_QUERY_PIECES = st.sampled_from(
+    [
+        *("a", "Z", "0", " ", "+", "=", "&", "%", "中"),
+        *("%2B", "%2b", "%20", "%3D", "%26", "%E4%B8%AD", "%ff", "%zz"),
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.lists(_QUERY_PIECES, max_size=10).map("".join))
+def test_query_strings_decode_like_parse_qsl(fast: RequestValidator, raw: str) -> None:
+    op = spec.load().operations["queryAxbBinding"]
+    query = f"subscriptionId=sid-1&{raw}"
+    try:
+        expected: dict[str, str] = {}
+        for name, value in parse_qsl(query, keep_blank_values=True, errors="strict"):
+            expected.setdefault(name, value)
+    except UnicodeDecodeError:
+        with pytest.raises(PnsError) as refused:
+            fast.validate(op, query, None, b"")
+        assert refused.value.code == "1010002"
+        return
+    assert fast.validate(op, query, None, b"") == expected
