@@ -72,54 +72,61 @@ class VirtualClock:
 K = TypeVar("K")
 
 
-class ExpiryQueue(Generic[K]):
-    """Deadlines grouped by whole second: a heap of the distinct seconds and a bucket per second.
+SPAN_BITS = 6  # deadlines are grouped in spans of 2**6 = 64 seconds
 
-    Finding what expired costs nothing when nothing is due, and per expired item a share of one
-    heap pop per second (not per item): with a million deadlines spread over a few thousand
-    seconds the heap stays small and cache-friendly. Entries are never removed eagerly; the
+
+class ExpiryQueue(Generic[K]):
+    """Deadlines grouped in 64-second spans: a heap of the spans, and a bucket per span.
+
+    A bucket is a plain list (appends cost O(1)) until its span is the earliest one with
+    something due; then it is heapified once and drained in deadline order. So per expired item
+    the cost is one pop from its span's heap plus a share of one span pop, however many
+    deadlines other spans hold (a million deadlines one second apart make ~16k spans of 64), and
+    finding that nothing is due costs two comparisons. Entries are never removed eagerly; the
     owner checks that a popped deadline is still current (a modified or deleted binding leaves a
     stale entry behind, which is then skipped).
     """
 
     def __init__(self) -> None:
-        self._seconds: list[int] = []
+        self._spans: list[int] = []  # heap of span numbers that have a bucket
         self._buckets: dict[int, list[tuple[float, int, K]]] = {}
+        self._heaped: set[int] = set()  # spans whose bucket is a heap already
         self._seq = 0
         self._count = 0
 
     def push(self, deadline: float, key: K) -> None:
         self._seq += 1
-        second = math.floor(deadline)
-        bucket = self._buckets.get(second)
+        span = math.floor(deadline) >> SPAN_BITS
+        entry = (deadline, self._seq, key)
+        bucket = self._buckets.get(span)
         if bucket is None:
-            bucket = self._buckets[second] = []
-            heapq.heappush(self._seconds, second)
-        bucket.append((deadline, self._seq, key))
+            self._buckets[span] = [entry]
+            heapq.heappush(self._spans, span)
+        elif span in self._heaped:
+            heapq.heappush(bucket, entry)
+        else:
+            bucket.append(entry)
         self._count += 1
 
     def pop_due(self, now: float) -> list[tuple[float, K]]:
         """Every entry whose deadline is at or before `now`, in deadline order."""
         due: list[tuple[float, K]] = []
-        seconds = self._seconds
-        while seconds and seconds[0] <= now:
-            second = seconds[0]
-            bucket = self._buckets[second]
-            if second + 1 <= now:  # the whole second has passed
-                ready, keep = bucket, []
-            else:
-                ready = [entry for entry in bucket if entry[0] <= now]
-                keep = [entry for entry in bucket if entry[0] > now]
-            if keep:
-                self._buckets[second] = keep
-            else:
-                heapq.heappop(seconds)
-                del self._buckets[second]
-            ready.sort(key=lambda entry: (entry[0], entry[1]))
-            due.extend((deadline, key) for deadline, _, key in ready)
-            self._count -= len(ready)
-            if keep:
+        spans = self._spans
+        while spans and spans[0] << SPAN_BITS <= now:
+            span = spans[0]
+            bucket = self._buckets[span]
+            if span not in self._heaped:
+                heapq.heapify(bucket)
+                self._heaped.add(span)
+            while bucket and bucket[0][0] <= now:
+                deadline, _, key = heapq.heappop(bucket)
+                due.append((deadline, key))
+            if bucket:  # the rest of this span is later than now, and so is every later span
                 break
+            heapq.heappop(spans)
+            del self._buckets[span]
+            self._heaped.discard(span)
+        self._count -= len(due)
         return due
 
     def __len__(self) -> int:
