@@ -78,8 +78,15 @@ class AuthResult(NamedTuple):
 
 
 def aksk_digest(secret: str, nonce: str, created: str) -> str:
-    mac = hmac.digest(secret.encode(), (nonce + created).encode(), "sha256")
-    return base64.b64encode(mac).decode()
+    mac = _keyed(secret).copy()
+    mac.update((nonce + created).encode())
+    return base64.b64encode(mac.digest()).decode()
+
+
+@functools.lru_cache(maxsize=256)
+def _keyed(secret: str) -> hmac.HMAC:
+    """An HMAC-SHA256 already keyed with `secret`: copying it skips the key set-up per request."""
+    return hmac.new(secret.encode(), digestmod=hashlib.sha256)
 
 
 def wsse_digest(secret: str, nonce: str, created: str, *, hex_variant: bool = False) -> str:
