@@ -123,6 +123,7 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
     from . import __version__
     from .asgi import AsgiApp
     from .clock import VirtualClock
+    from .coalesce import protocol_class
     from .engine import Engine
     from .platform import Platform
 
@@ -180,6 +181,7 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
             port=args.port,
             log_level=args.log_level,
             access_log=False,
+            http=protocol_class(),  # one write per response (see mockserver/coalesce.py)
             ssl_certfile=str(cert) if cert else None,
             ssl_keyfile=str(key) if key else None,
         )
