@@ -135,13 +135,20 @@ def parse(headers: Mapping[str, str]) -> Credentials:
         )
     body = token.strip()
     if body.startswith("UsernameToken"):
-        body = body[len("UsernameToken") :]
+        body = body[13:]  # len("UsernameToken")
     tattrs = _attributes(body)
-    for name, code in scheme.missing_attr.items():
-        if not tattrs.get(name):
-            raise PnsError(code, f"{scheme.token_header} has no {name} attribute", rule="auth.token")
-    created = tattrs["created"]
-    if not _CREATED.match(created) or _epoch(created) is None:
+    username = tattrs.get("username")
+    nonce = tattrs.get("nonce")
+    created = tattrs.get("created")
+    digest = tattrs.get("passworddigest")
+    if not (username and nonce and created and digest):
+        missing = next(name for name in scheme.missing_attr if not tattrs.get(name))  # in order
+        raise PnsError(
+            scheme.missing_attr[missing],
+            f"{scheme.token_header} has no {missing} attribute",
+            rule="auth.token",
+        )
+    if _created_epoch(created) is None:
         raise PnsError(
             "1023031",
             f"Created is {created!r}; expected yyyy-MM-dd'T'HH:mm:ss'Z' in UTC, e.g. 2018-02-12T15:30:20Z",
@@ -149,7 +156,7 @@ def parse(headers: Mapping[str, str]) -> Credentials:
             field=f"{scheme.token_header}.Created",
             value=created,
         )
-    return Credentials(scheme.name, tattrs["username"], tattrs["nonce"], created, tattrs["passworddigest"])
+    return Credentials(scheme.name, username, nonce, created, digest)
 
 
 @functools.lru_cache(maxsize=256)  # a client sends the same Authorization on every request
@@ -182,8 +189,10 @@ def _scheme_of(authorization: str) -> Scheme:
 
 
 @functools.lru_cache(maxsize=1024)  # Created changes once a second: most requests share one
-def _epoch(created: str) -> float | None:
-    """Seconds since the epoch of a `Created` that matched `_CREATED`; None if no such date."""
+def _created_epoch(created: str) -> float | None:
+    """Seconds since the epoch of a well-formed `Created`; None if it is malformed or no date."""
+    if not _CREATED.match(created):
+        return None
     try:
         moment = datetime(
             int(created[0:4]),
@@ -233,7 +242,7 @@ class Authenticator:
         secret = self.secret_of(creds.app_key)
         if secret is None:
             raise PnsError("1010003", f"no application has app_key {creds.app_key!r}", rule="auth.app_key")
-        skew = (_epoch(creds.created) or 0.0) - now
+        skew = (_created_epoch(creds.created) or 0.0) - now
         if abs(skew) > self.window:
             raise PnsError(
                 "1010013",
@@ -252,9 +261,10 @@ class Authenticator:
             )
         )
         matched = None
+        sent = creds.digest.encode()
         for variant, expected in candidates:
             # compare every candidate so timing does not tell which variant was close
-            if hmac.compare_digest(expected.encode(), creds.digest.encode()):
+            if hmac.compare_digest(expected.encode(), sent):
                 matched = variant
         if matched is None:
             recipe = (
