@@ -53,12 +53,13 @@ class Journal:
         return next(self._ids)
 
     def add(self, entry: Entry | Pending) -> None:
-        with self._lock:
-            self._entries.append(entry)
+        # no lock: deque.append is atomic, and readers copy the deque in one step (list())
+        self._entries.append(entry)
 
     def entries(self, operation_id: str | None = None, limit: int | None = None) -> list[Entry]:
         with self._lock:
-            found = [e for e in self._entries if operation_id is None or e.operation_id == operation_id]
+            snapshot = list(self._entries)  # one C-level copy: safe against concurrent appends
+        found = [e for e in snapshot if operation_id is None or e.operation_id == operation_id]
         found = found[-limit:] if limit else found
         return [e if isinstance(e, Entry) else e.entry() for e in found]
 
