@@ -400,11 +400,17 @@ def pns_server() -> Server:
     )
 
 
-def uvicorn_argv(attr: str) -> list[str]:
+def uvicorn_argv(attr: str, *, one_write: bool = False) -> list[str]:
+    """The bare app under uvicorn.run: stock, or with pns-mock's one-write-per-response protocol."""
+    protocol = (
+        "from mockserver.coalesce import protocol_class; http = protocol_class()"
+        if one_write
+        else 'http = "auto"'
+    )
     code = (
-        "import sys, uvicorn; sys.path.insert(0, sys.argv[1]); import bare_app; "
+        f"import sys, uvicorn; sys.path.insert(0, sys.argv[1]); import bare_app; {protocol}; "
         f'uvicorn.run(bare_app.{attr}, host="127.0.0.1", port=int(sys.argv[2]), '
-        'log_level="warning", access_log=False)'
+        'log_level="warning", access_log=False, http=http)'
     )
     return [str(VENV_BIN / "python"), "-c", code, str(BENCH), "{port}"]
 
@@ -459,6 +465,13 @@ def servers(skip: set[str]) -> tuple[list[Server], dict[str, str]]:
             )
         )
     out.append(Server("bare", "bare uvicorn (raw ASGI)", uvicorn_argv("app")))
+    out.append(
+        Server(
+            "bare-one-write",
+            "bare uvicorn (raw ASGI), one write per response",
+            uvicorn_argv("app", one_write=True),
+        )
+    )
     try:
         import starlette  # noqa: F401
     except ImportError:

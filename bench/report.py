@@ -17,6 +17,7 @@ REFERENCES = [
     ("wiremock", "WireMock (defaults)"),
     ("wiremock-nojournal", "WireMock --no-request-journal"),
     ("bare", "bare uvicorn (raw ASGI)"),
+    ("bare-one-write", "bare uvicorn (raw ASGI), one write per response"),
     ("bare-starlette", "bare uvicorn + Starlette"),
 ]
 X = "\u00d7"  # multiplication sign
@@ -216,11 +217,13 @@ def scale_section(scale: dict[str, Any]) -> list[str]:
         )
     out += [
         "",
-        "Expiry removes a due binding with one `heapq.heappop` on a heap of one (deadline, seq, id) tuple "
-        "per binding, then a few dict deletions. The pop is O(log n) and, at 1M, every level of the heap "
-        "is a cache miss: that is where the growth per expired binding comes from (a bare heappop on "
-        "such a heap, measured by hand: about 0.5 µs at 10k, 1.9 µs at 100k, 3.3 µs at 1M). A call with "
-        "nothing due pays one heap peek, which is inside the query figures.",
+        "Expiry keeps deadlines in 64-second spans (`mockserver/clock.py`): a heap of spans, and per span "
+        "a list that is heapified once when the span falls due. Removing a due binding costs one pop from "
+        "its span's small heap, a share of one span pop, and the dict deletions of the binding (by id, "
+        "by X, by party). The passes here expire bindings whose deadlines are one second apart, the worst "
+        "case for spans. What still grows with the number of bindings is the cache misses of those dict "
+        "deletions in dicts of 1M entries. A call with nothing due pays two comparisons, which are inside "
+        "the query figures.",
         "",
         f"Peak RSS of the scale process: {scale['peak_rss_mb']:.0f} MiB; the whole script took "
         f"{scale['seconds']:.0f} s.",
@@ -258,7 +261,19 @@ def targets_section(load: dict[str, Any], scale: dict[str, Any]) -> list[str]:
             rows.append((f"0 errors, {name}", str(errors_of(pns)), errors_of(pns) == 0))
         r = ratio(name, "bare")
         if r is not None:
-            rows.append((f"≥ 50 % of the bare ceiling (raw ASGI), {name}", f"{r:.0%}", r >= 0.5))
+            rows.append(
+                (f"≥ 50 % of the bare ceiling (raw ASGI, stock uvicorn), {name}", f"{r:.0%}", r >= 0.5)
+            )
+        r = ratio(name, "bare-one-write")
+        if r is not None:
+            rows.append(
+                (
+                    f"≥ 50 % of the bare ceiling with pns-mock's own server set-up (one write per "
+                    f"response), {name}",
+                    f"{r:.0%}",
+                    r >= 0.5,
+                )
+            )
     starts = list(load.get("pns_cold_starts_s") or [])
     if "ready_s" in load["servers"].get("pns-mock", {}):
         starts.append(load["servers"]["pns-mock"]["ready_s"])
@@ -406,7 +421,10 @@ def notes_section(load: dict[str, Any]) -> list[str]:
         "shapes the reply from the spec and journals every request.",
         "- The bare ceiling is a raw ASGI app (no framework), the same layer pns-mock's own adapter "
         "(`mockserver/asgi.py`) sits on; the Starlette variant is shown for comparison with the issue's "
-        "figure. Both run under the same `uvicorn.run` settings as `pns-mock serve`.",
+        "figure. `pns-mock serve` runs uvicorn with a protocol that sends each reply's head and body in "
+        "one write (`mockserver/coalesce.py`); stock uvicorn writes them separately. The issue's ceiling "
+        "is stock uvicorn (`bare`); the same bare app under pns-mock's protocol (`bare-one-write`) is the "
+        "like-for-like ceiling, and both ratios are reported.",
     ]
     return out
 
