@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import sys
@@ -174,6 +175,9 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
         flush=True,
     )
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+    # What start-up built (the spec, its compiled validators, the applications) lives as long as
+    # the process: out of the collector's way, so its full passes only walk what requests made.
+    gc.freeze()
     try:
         uvicorn.run(
             app,
