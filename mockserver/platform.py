@@ -200,7 +200,8 @@ class Platform:
 
 
 def _public(binding: Any) -> dict[str, Any]:
-    return {k: _plain(v) for k, v in vars(binding).items() if not k.startswith("_") and v is not None}
+    values = ((f.name, getattr(binding, f.name)) for f in dataclasses.fields(binding))
+    return {k: _plain(v) for k, v in values if not k.startswith("_") and v is not None}
 
 
 def _plain(value: Any) -> Any:

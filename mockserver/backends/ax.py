@@ -24,7 +24,7 @@ X_TAKEN = "1011005"
 NOT_FOUND = "1016001"
 
 
-@dataclass
+@dataclass(slots=True)  # a million of them: no per-instance dict
 class AxBinding:
     subscription_id: str
     orig_num: str

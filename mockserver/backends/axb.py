@@ -27,7 +27,7 @@ NO_RECORDING = "1012012"
 DEFAULT_PAGE, MIN_PAGE, MAX_PAGE = 50, 10, 100
 
 
-@dataclass
+@dataclass(slots=True)  # a million of them: no per-instance dict
 class AxbBinding:
     subscription_id: str
     relation_num: str

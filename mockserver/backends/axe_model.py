@@ -19,7 +19,7 @@ _CURSOR = re.compile(r"^(\d{13})_(\d{1,20})$")
 DEFAULT_LIMIT, MAX_LIMIT = 50, 100
 
 
-@dataclass
+@dataclass(slots=True)  # a million of them: no per-instance dict
 class AxeBinding:
     subscription_id: str
     virtual_num: str

@@ -14,7 +14,7 @@ from .common import INVALID
 MIN_LIFETIME, MAX_LIFETIME = 60, 7_776_000  # seconds; 0 also allowed
 
 
-@dataclass
+@dataclass(slots=True)  # a million of them: no per-instance dict
 class AxybBinding:
     """The AX part (A holds X) and the YB relations added to it, by Y in bind order."""
 
@@ -67,7 +67,7 @@ class AxybBinding:
         del self.ybs[yb.num_y], self._by_b[yb.num_b]
 
 
-@dataclass
+@dataclass(slots=True)
 class YbRelation:
     """B holds Y on a binding; the binding's own fields read through."""
 
