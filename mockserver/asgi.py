@@ -49,7 +49,8 @@ class AsgiApp:
             method=scope["method"],
             path=scope["path"],
             query=scope["query_string"].decode("latin-1"),
-            headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
+            # ASGI servers send header names in lower case (the spec requires it)
+            headers={k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]},
             body=body,
             client=client[0] if client else "",
             body_too_large=too_large,

@@ -170,7 +170,11 @@ class RequestValidator:
         if not op.one_of:
             return
         for group in op.one_of:
-            if all(params.get(name) not in (None, "") for name in group):
+            for name in group:
+                value = params.get(name)
+                if value is None or value == "":
+                    break
+            else:  # every name of the group was given
                 return
         options = " | ".join(" + ".join(group) for group in op.one_of)
         raise PnsError(INVALID, f"send one of: {options}", rule=f"{op.operation_id} x-pns-one-of")
