@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from spec import Operation, SchemaRegistry, Spec, load
@@ -18,7 +17,6 @@ from .errors import PnsError
 from .files import Files
 from .handlers import HANDLERS, Context, Redirect
 from .http import FILES_PREFIX, PROBLEM_HEADER, HttpRequest, HttpResponse, header_safe, json_response
-from .journal import Entry
 from .platform import Platform
 from .validation import RequestValidator
 from .wire import Shaper, call_with
@@ -165,101 +163,26 @@ class Engine:
     ) -> None:
         journal = self.platform.journal
         journal.add(
-            _Recorded(journal.next_id(), self.platform.clock.now(), request, op, app_key, response, problem)
-        )
-
-
-class _Recorded:
-    """A journal entry as the hot path leaves it: raw parts, turned into an `Entry` when read.
-
-    Secrets never enter it: the auth headers are reduced to their user right away.
-    """
-
-    __slots__ = (
-        "_entry",
-        "_parts",
-        "operation_id",
-    )
-
-    def __init__(
-        self,
-        entry_id: int,
-        platform_time: float,
-        request: HttpRequest,
-        op: Operation | None,
-        app_key: str | None,
-        response: HttpResponse,
-        problem: PnsError | None,
-    ) -> None:
-        self.operation_id = op.operation_id if op else None
-        self._entry: Entry | None = None
-        self._parts = (
-            entry_id,
-            time.time(),
-            platform_time,
-            request.method,
-            request.path,
-            request.query,
-            app_key,
-            _redacted(request.headers),
-            # decoded now: a slice of a whole body is the body itself, and a reply's bytes carry
-            # the encoder's spare capacity (4 KiB), which 10,000 entries would keep alive
-            request.body[:4096].decode("utf-8", "replace"),
-            response.status,
-            response.resultcode,
-            response.headers,
-            response.body[:4096].decode("utf-8", "replace"),
-            problem,
-        )
-
-    def entry(self) -> Entry:
-        if self._entry is None:
-            (entry_id, wall, platform_time, method, path, query, app_key, headers, sent_body, status,
-             resultcode, reply_headers, reply_body, problem) = self._parts  # fmt: skip
-            self._entry = Entry(
-                id=entry_id,
-                wall_time=wall,
-                platform_time=platform_time,
-                method=method,
-                path=path,
-                query=query,
-                operation_id=self.operation_id,
-                app_key=app_key,
-                status=status,
-                resultcode=resultcode,
-                problem=problem.detail if problem else _header(reply_headers, PROBLEM_HEADER),
-                rule=problem.rule if problem else None,
-                request_body=sent_body,
-                response_body=reply_body,
-                headers=headers,
-                field=problem.field or None if problem else None,
-                sent=problem.value if problem and problem.field else None,
+            (
+                op.operation_id if op else None,
+                journal.next_id(),
+                time.time(),
+                self.platform.clock.now(),
+                request.method,
+                request.path,
+                request.query,
+                app_key,
+                request.headers,  # redacted when read (journal.entry_of)
+                request.body[:4096],
+                response.status,
+                response.resultcode,
+                None if response.resultcode == "0" else response.headers,  # a refusal's problem header
+                # a str now: a reply's bytes carry the encoder's spare capacity (4 KiB), which
+                # 10,000 entries would keep alive
+                response.body[:4096].decode("utf-8", "replace"),
+                problem,
             )
-        return self._entry
-
-
-def _header(headers: list[tuple[str, str]], name: str) -> str | None:
-    return next((v for k, v in headers if k.lower() == name.lower()), None)
-
-
-_KEPT_HEADERS = ("authorization", "x-aksk", "x-wsse", "content-type", "user-agent", "host", "content-length")
-
-
-def _redacted(headers: Mapping[str, str]) -> dict[str, str]:
-    """Request headers without secrets: tokens keep only their Username."""
-    out = {}
-    for key in _KEPT_HEADERS:
-        value = headers.get(key)
-        if value is None:
-            continue
-        if key in ("x-aksk", "x-wsse"):
-            user = value.split('Username="', 1)[-1].split('"', 1)[0] if 'Username="' in value else "?"
-            out[key] = f'UsernameToken Username="{user}" (digest hidden)'
-        elif key == "authorization":
-            out[key] = value.split(" ", 1)[0]
-        elif key in ("content-type", "user-agent", "host", "content-length"):
-            out[key] = value
-    return out
+        )
 
 
 __all__ = ["ADMIN_PREFIX", "Engine", "call_with"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 
 @dataclass
@@ -33,35 +34,88 @@ class Entry:
         return asdict(self)
 
 
-class Pending(Protocol):
-    """An entry recorded cheaply on the hot path and built in full only when someone reads it."""
+# What the hot path records per request: a plain tuple of the request's and reply's parts, built
+# into an `Entry` only when someone reads the journal (most entries never are). Fields:
+# operation_id, id, wall_time, platform_time, method, path, query, app_key, request headers (raw),
+# request body (bytes, first 4 KiB), status, resultcode, reply headers, reply body (str, first
+# 4 KiB), problem (a PnsError or None).
+Raw = tuple[Any, ...]
 
-    operation_id: str | None
+_KEPT_HEADERS = ("authorization", "x-aksk", "x-wsse", "content-type", "user-agent", "host", "content-length")
+PROBLEM_HEADER = "x-pns-mock-problem"
 
-    def entry(self) -> Entry: ...
+
+def redacted(headers: Mapping[str, str]) -> dict[str, str]:
+    """Request headers without secrets: tokens keep only their Username."""
+    out = {}
+    for key in _KEPT_HEADERS:
+        value = headers.get(key)
+        if value is None:
+            continue
+        if key in ("x-aksk", "x-wsse"):
+            user = value.split('Username="', 1)[-1].split('"', 1)[0] if 'Username="' in value else "?"
+            out[key] = f'UsernameToken Username="{user}" (digest hidden)'
+        elif key == "authorization":
+            out[key] = value.split(" ", 1)[0]
+        else:
+            out[key] = value
+    return out
+
+
+def entry_of(raw: Raw) -> Entry:
+    (operation_id, entry_id, wall, platform_time, method, path, query, app_key, headers, sent_body,
+     status, resultcode, reply_headers, reply_body, problem) = raw  # fmt: skip
+    return Entry(
+        id=entry_id,
+        wall_time=wall,
+        platform_time=platform_time,
+        method=method,
+        path=path,
+        query=query,
+        operation_id=operation_id,
+        app_key=app_key,
+        status=status,
+        resultcode=resultcode,
+        problem=problem.detail if problem else _header(reply_headers, PROBLEM_HEADER),
+        rule=problem.rule if problem else None,
+        request_body=sent_body.decode("utf-8", "replace"),
+        response_body=reply_body,
+        headers=redacted(headers),
+        field=problem.field or None if problem else None,
+        sent=problem.value if problem and problem.field else None,
+    )
+
+
+def _header(headers: list[tuple[str, str]] | None, name: str) -> str | None:
+    return next((v for k, v in headers or () if k.lower() == name), None)
 
 
 class Journal:
-    """A bounded, thread-safe log. Secrets never enter it: auth headers are reduced to their user."""
+    """A bounded, thread-safe log. What it hands out holds no secrets: auth headers are reduced to
+    their user when an entry is read."""
 
     def __init__(self, capacity: int = 10000) -> None:
-        self._entries: deque[Entry | Pending] = deque(maxlen=capacity)
+        self._entries: deque[Entry | Raw] = deque(maxlen=capacity)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
     def next_id(self) -> int:
         return next(self._ids)
 
-    def add(self, entry: Entry | Pending) -> None:
+    def add(self, entry: Entry | Raw) -> None:
         # no lock: deque.append is atomic, and readers copy the deque in one step (list())
         self._entries.append(entry)
 
     def entries(self, operation_id: str | None = None, limit: int | None = None) -> list[Entry]:
         with self._lock:
             snapshot = list(self._entries)  # one C-level copy: safe against concurrent appends
-        found = [e for e in snapshot if operation_id is None or e.operation_id == operation_id]
+        found = [
+            e
+            for e in snapshot
+            if operation_id is None or (e.operation_id if isinstance(e, Entry) else e[0]) == operation_id
+        ]
         found = found[-limit:] if limit else found
-        return [e if isinstance(e, Entry) else e.entry() for e in found]
+        return [e if isinstance(e, Entry) else entry_of(e) for e in found]
 
     def clear(self) -> None:
         with self._lock:
