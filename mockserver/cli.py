@@ -186,6 +186,7 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
             log_level=args.log_level,
             access_log=False,
             http=protocol_class(),  # one write per response (see mockserver/coalesce.py)
+            server_header=False,  # the platform names no server software; nor does its mock
             ssl_certfile=str(cert) if cert else None,
             ssl_keyfile=str(key) if key else None,
         )

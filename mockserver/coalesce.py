@@ -63,6 +63,9 @@ class CoalescingTransport:
         self._pending = []
         self._transport.abort()
 
+    def is_closing(self) -> bool:  # asked after every response: no trip through __getattr__
+        return self._transport.is_closing()
+
     def __getattr__(self, name: str) -> Any:
         # reading, flow control, extra info, is_closing: the real transport's own
         return getattr(self._transport, name)
