@@ -65,12 +65,12 @@ class Engine:
         self.recorder: Recorder | None = None  # `serve --state`: logs acknowledged changes
 
     def handle(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith(ADMIN_PREFIX):
-            return self.admin.handle(request)
-        if request.path.startswith(FILES_PREFIX):
-            return self.files.handle(request)
-        op = self.spec.routes.get((request.method, request.path))
+        op = self.spec.routes.get((request.method, request.path))  # API paths never start with /_pns
         if op is None:
+            if request.path.startswith(ADMIN_PREFIX):
+                return self.admin.handle(request)
+            if request.path.startswith(FILES_PREFIX):
+                return self.files.handle(request)
             response = HttpResponse(404, [("Content-Type", "text/plain")], b"Not Found")
             why = "no such path" if request.path not in self._known_paths else "method not allowed here"
             response.headers.append((PROBLEM_HEADER, header_safe(f"{request.method} {request.path}: {why}")))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote
 
@@ -27,6 +27,7 @@ class _OperationRules:
     integer_params: frozenset[str]
     body_pointer: str | None
     bool_fields: frozenset[str]
+    empty_query_ok: bool = False  # whether no query parameters at all pass the query schema
 
 
 class RequestValidator:
@@ -40,6 +41,11 @@ class RequestValidator:
         # Compiled once; per request the hot path only asks "valid?" and explains a "no" slowly.
         self._fast_query = {
             op_id: schemas.fast_for(rules.query_schema) for op_id, rules in self._rules.items()
+        }
+        # most requests with a body come with no query string at all: decided once, not per request
+        self._rules = {
+            op_id: replace(rules, empty_query_ok=self._fast_query[op_id].is_valid({}))
+            for op_id, rules in self._rules.items()
         }
         self._fast_body = {
             op_id: schemas.fast(rules.body_pointer)
@@ -98,6 +104,8 @@ class RequestValidator:
             text = params.get(name)
             if isinstance(text, str) and text.lstrip("-").isdigit():
                 params[name] = int(text)
+        if not params and rules.empty_query_ok:
+            return params
         if self._fast_query[op.operation_id].is_valid(params):
             return params
         errors = self._query_validators[op.operation_id].iter_errors(params)
