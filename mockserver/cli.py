@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import logging
 import sys
@@ -175,9 +174,6 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
         flush=True,
     )
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
-    # What start-up built (the spec, its compiled validators, the applications) lives as long as
-    # the process: out of the collector's way, so its full passes only walk what requests made.
-    gc.freeze()
     try:
         uvicorn.run(
             app,
