@@ -48,7 +48,7 @@ def scenario(load: dict[str, Any], server: str, name: str) -> dict[str, Any] | N
 
 
 def errors_of(r: dict[str, Any]) -> int:
-    return int(r["reply_errors"]) + sum(r["socket_errors"].values())
+    return int(r["reply_errors"]) + int(sum(r["socket_errors"].values()))
 
 
 def cpu(r: dict[str, Any]) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import gc
 import json
 import os
@@ -325,15 +326,17 @@ class Scale:
             "build_s": build_s,
             "rss_mb": rss / 1024,
             "bytes_per_binding": (rss - self.baseline) * 1024 / live,
-            "query_sid": stats_us(timed([lambda s=s: query(subscription_id=s) for s in sids])),
+            "query_sid": stats_us(timed([functools.partial(query, subscription_id=s) for s in sids])),
             "query_x_a": stats_us(
-                timed([lambda p=p: query(relation_num=p[0], caller_num=p[1]) for p in pairs])
+                timed([functools.partial(query, relation_num=p[0], caller_num=p[1]) for p in pairs])
             ),
         }
         del sample
         self.client.refresh()
         out["engine_query_sid"] = stats_us(
-            timed([lambda s=s: self.client.call("GET", query=f"subscriptionId={s}") for s in sids[:5000]])
+            timed(
+                [functools.partial(self.client.call, "GET", query=f"subscriptionId={s}") for s in sids[:5000]]
+            )
         )
         # bind / unbind on the spare X (the 200 others may be full at 1M)
         n = min(self.samples, 5000)
@@ -350,8 +353,10 @@ class Scale:
             )
             made.append(b.subscription_id)
 
-        out["bind_relation_num"] = stats_us(timed([lambda k=k: bind_x(k) for k in range(n)]))
-        out["unbind"] = stats_us(timed([lambda s=s: self.backend.unbind(subscription_id=s) for s in made]))
+        out["bind_relation_num"] = stats_us(timed([functools.partial(bind_x, k) for k in range(n)]))
+        out["unbind"] = stats_us(
+            timed([functools.partial(self.backend.unbind, subscription_id=s) for s in made])
+        )
         made.clear()
 
         def bind_area(k: int) -> None:
@@ -364,7 +369,7 @@ class Scale:
             )
             made.append(b.subscription_id)
 
-        out["bind_area_code"] = stats_us(timed([lambda k=k: bind_area(k) for k in range(n)]))
+        out["bind_area_code"] = stats_us(timed([functools.partial(bind_area, k) for k in range(n)]))
         for s in made:
             self.backend.unbind(subscription_id=s)
         # expiry: nothing due costs a heap peek on every call (inside the query figures above);

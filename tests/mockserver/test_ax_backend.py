@@ -279,7 +279,7 @@ def test_modify_prefers_subscription_id_over_private_num(ax: AxBackend) -> None:
     ],
 )
 def test_modify_refuses_a_binding_it_cannot_identify(
-    ax: AxBackend, identity: dict[str, str], code: str
+    ax: AxBackend, identity: dict[str, Any], code: str
 ) -> None:
     ax.bind(orig_num=A, private_num=X1)
     with refused(code):

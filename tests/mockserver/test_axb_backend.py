@@ -389,7 +389,7 @@ def test_modify_reports_an_unknown_subscription_id(axb: AxbBackend) -> None:
     [({"caller_num": C}, f"callerNum {C}"), ({"callee_num": D}, f"calleeNum {D}")],
 )
 def test_modify_rejects_a_number_bound_in_another_pair_on_the_same_x(
-    axb: AxbBackend, changes: dict[str, str], clash: str
+    axb: AxbBackend, changes: dict[str, Any], clash: str
 ) -> None:
     sid = axb.bind(caller_num=A, callee_num=B, relation_num=X1).subscription_id
     axb.bind(caller_num=C, callee_num=D, relation_num=X1)
@@ -509,7 +509,7 @@ def test_query_narrows_by_caller_num_and_callee_num(axb: AxbBackend) -> None:
     "narrowing",
     [{"caller_num": B}, {"callee_num": A}, {"caller_num": A, "callee_num": D}, {"caller_num": C}],
 )
-def test_query_reports_no_pair_matching_the_narrowing(axb: AxbBackend, narrowing: dict[str, str]) -> None:
+def test_query_reports_no_pair_matching_the_narrowing(axb: AxbBackend, narrowing: dict[str, Any]) -> None:
     axb.bind(caller_num=A, callee_num=B, relation_num=X1)
     axb.bind(caller_num=C, callee_num=D, relation_num=X2)
     with refused("1012007", X1, *narrowing.values()):

@@ -453,7 +453,7 @@ def test_modify_prefers_subscription_id_over_virtual_num_and_extend_num(axe: Axe
     ],
 )
 def test_modify_replaces_one_no_callback_treatment_by_the_other(
-    axe: AxeBackend, bound: dict[str, str], change: dict[str, str], expected: tuple[str | None, str | None]
+    axe: AxeBackend, bound: dict[str, Any], change: dict[str, Any], expected: tuple[str | None, str | None]
 ) -> None:
     binding = axe.bind(bind_num=A, virtual_num=X1, **bound)
     axe.modify(subscription_id=binding.subscription_id, **change)
@@ -667,7 +667,7 @@ def test_query_page_rejects_an_x_that_is_not_the_applications(axe: AxeBackend) -
 
 
 @pytest.mark.parametrize("given", [{}, {"extend_num": "0001"}, {"cursor": "0000000000000_0"}])
-def test_query_page_needs_subscription_id_or_virtual_num(axe: AxeBackend, given: dict[str, str]) -> None:
+def test_query_page_needs_subscription_id_or_virtual_num(axe: AxeBackend, given: dict[str, Any]) -> None:
     with refused("1010002", "subscriptionId", "virtualNum"):
         axe.query_page(**given)
 
@@ -793,7 +793,7 @@ def test_expiring_one_binding_among_10000_pops_one_queue_entry(
 ) -> None:
     bound = bind_many(axe, 10_000)
     axe.modify(subscription_id=bound[0].subscription_id, time_unit="1", bind_expired_time=1)
-    pops: list[object] = []
+    pops: list[Any] = []
     real_pop = heapq.heappop
 
     def counting_pop(heap: list[Any]) -> Any:

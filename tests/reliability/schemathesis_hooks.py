@@ -18,6 +18,7 @@ import urllib.request
 from typing import Any
 
 import schemathesis
+from requests.structures import CaseInsensitiveDict
 
 import spec
 from mockserver import auth
@@ -50,7 +51,7 @@ def _live(base_url: str, app_key: str) -> tuple[list[str], list[str]]:
     return [b["subscription_id"] for b in app["bindings"]], [n["number"] for n in app["numbers"]]
 
 
-def _steer(case: schemathesis.Case, app_key: str) -> None:
+def _steer(case: schemathesis.Case[Any], app_key: str) -> None:
     meta = case.meta
     if meta is None or meta.generation.mode is not schemathesis.GenerationMode.POSITIVE:
         return
@@ -67,11 +68,13 @@ def _steer(case: schemathesis.Case, app_key: str) -> None:
 
 
 @schemathesis.hook
-def before_call(context: schemathesis.HookContext, case: schemathesis.Case, kwargs: dict[str, Any]) -> None:
+def before_call(
+    context: schemathesis.HookContext, case: schemathesis.Case[Any], kwargs: dict[str, Any]
+) -> None:
     app_key = app_of(case.method, case.path)
     headers = {k: v for k, v in (case.headers or {}).items() if k.lower() not in _AUTH_HEADERS}
     headers.update(auth.sign("AKSK", app_key, f"{app_key}-secret", secrets.token_hex(16), auth.created_now()))
-    case.headers = headers
+    case.headers = CaseInsensitiveDict(headers)
     if isinstance(case.query, dict) and "app_key" in case.query:
         case.query["app_key"] = app_key  # AXYB repeats the signing app_key in the query string
     _steer(case, app_key)
