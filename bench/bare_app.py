@@ -5,8 +5,9 @@ answers a fixed reply chosen by method, so the same wrk script (bind -> unbind q
 it. `starlette_app` is the same with Starlette, the figure the issue quotes, served only when
 Starlette happens to be installed (it is not a dependency of the project).
 
-Run by bench/harness.py with the same uvicorn settings as `pns-mock serve` (uvicorn.run defaults:
-loop "auto" = uvloop, http "auto" = httptools, access log off, log level warning).
+Served by bench/servers.py with uvicorn.run (loop "auto" = uvloop, access log off, log level
+warning) twice: with http "auto" (httptools, stock uvicorn: the issue's ceiling) and with the
+one-write protocol `pns-mock serve` uses (`mockserver/coalesce.py`: the like-for-like ceiling).
 """
 
 from __future__ import annotations

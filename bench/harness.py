@@ -14,193 +14,40 @@ Scenarios (the same requests to every server, bench/wrk/pns.lua):
 from __future__ import annotations
 
 import argparse
-import contextlib
-import hashlib
 import http.client
 import json
 import os
-import platform as py_platform
-import resource
-import shlex
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-VENV_BIN = Path(sys.executable).parent
-SPEC = ROOT / "spec" / "pns-openapi.yaml"
-CONFIG = BENCH / "pns-bench.yaml"
 LUA = BENCH / "wrk" / "pns.lua"
-PRISM = BENCH / "node_modules" / ".bin" / "prism"
-WIREMOCK_DIR = BENCH / "node_modules" / "wiremock"
 PATH = "/rest/caas/relationnumber/partners/v1.0"
 APP_KEY, APP_SECRET = "bench-axb", "bench-axb-secret"
 
 sys.path.insert(0, str(ROOT))
+from machine import (  # noqa: E402
+    Quiet,
+    RssSampler,
+    children_cpu,
+    cpu_ticks,
+    environment,
+    proc_status,
+    proc_ticks,
+    reset_peak,
+)
+from servers import Server, free_port, pns_server, servers  # noqa: E402
+
 from mockserver import auth  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def proc_status(pid: int) -> dict[str, int]:
-    """VmRSS / VmHWM of a process, in kB."""
-    out: dict[str, int] = {}
-    with contextlib.suppress(OSError), open(f"/proc/{pid}/status") as f:
-        for line in f:
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                out[key] = int(value.split()[0])
-    return out
-
-
-def cpu_ticks() -> tuple[int, int]:
-    """(busy, total) clock ticks of the whole machine, from /proc/stat."""
-    with open("/proc/stat") as f:
-        values = [int(v) for v in f.readline().split()[1:]]
-    # user nice system idle iowait irq softirq steal ...: irq and softirq are left out (loopback
-    # traffic of the benchmark itself lands there, charged to no process), steal is kept
-    busy = values[0] + values[1] + values[2] + (values[7] if len(values) > 7 else 0)
-    return busy, sum(values)
-
-
-def proc_ticks(pid: int) -> int:
-    """utime + stime of a process (all its threads), in clock ticks."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
-
-
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def reset_peak(pid: int) -> bool:
-    """Reset VmHWM to the current RSS (Linux >= 4.0, clear_refs value 5)."""
-    try:
-        with open(f"/proc/{pid}/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
 
 
 def signed_headers() -> dict[str, str]:
     return auth.sign("AKSK", APP_KEY, APP_SECRET, uuid.uuid4().hex, auth.created_now())
-
-
-@dataclass
-class Server:
-    name: str
-    label: str
-    argv: list[str]
-    ready_path: str = "/"
-    ready_status: int | None = None  # None: any HTTP answer means ready
-    env: dict[str, str] = field(default_factory=dict)
-    port: int = 0
-    proc: subprocess.Popen[bytes] | None = None
-    log: Path | None = None
-
-    def start(self, logdir: Path) -> float:
-        self.log = logdir / f"{self.name}.log"
-        argv = [a.replace("{port}", str(self.port)) for a in self.argv]
-        t0 = time.perf_counter()
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(
-                argv,
-                cwd=ROOT,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env={**os.environ, **self.env},
-                start_new_session=True,
-            )
-        _record_pid(logdir, self.proc.pid)
-        deadline = t0 + 120
-        while time.perf_counter() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}; see {self.log}")
-            if self._answers():
-                return time.perf_counter() - t0
-            time.sleep(0.005)
-        raise RuntimeError(f"{self.name} not ready after 120 s; see {self.log}")
-
-    def _answers(self) -> bool:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
-        try:
-            conn.request("GET", self.ready_path)
-            status = conn.getresponse().status
-        except OSError:
-            return False
-        finally:
-            conn.close()
-        return self.ready_status is None or status == self.ready_status
-
-    def stop(self) -> None:
-        proc = self.proc
-        if proc is None or proc.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-
-    @property
-    def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
-
-    def command(self) -> str:
-        argv = [a.replace("{port}", "PORT") for a in self.argv]
-        return shlex.join(argv).replace(str(ROOT) + "/", "")
-
-
-def _record_pid(logdir: Path, pid: int) -> None:
-    # bench/run.sh kills what is still alive from this list on exit (Ctrl-C, crash)
-    with open(logdir / "pids", "a") as f:
-        f.write(f"{pid}\n")
-
-
-class RssSampler:
-    """Max VmRSS seen while a wrk run goes on (every 50 ms), a cross-check of VmHWM."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.max_kb = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.max_kb = max(self.max_kb, proc_status(self.pid).get("VmRSS", 0))
-            self._stop.wait(0.05)
-
-    def __enter__(self) -> RssSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def run_wrk(
@@ -265,28 +112,6 @@ def make_targets(port: int, count: int, path: Path) -> float:
 def default_targets(count: int, path: Path) -> None:
     """Same shape of list when pns-mock is not part of the run (the other servers ignore state)."""
     path.write_text("".join(f"+86170200{i % 200:05d} +86180{i:08d}\n" for i in range(count)))
-
-
-class Quiet:
-    """Waits, within a budget for the whole run, until other processes leave the machine idle."""
-
-    def __init__(self, budget_s: float) -> None:
-        self.budget_s = budget_s
-        self.waited_s = 0.0
-
-    def wait(self, pid: int) -> float:
-        """Seconds waited for a second in which others used under 5 % of the CPUs (or budget spent)."""
-        hz = os.sysconf("SC_CLK_TCK")
-        limit = 0.05 * (os.cpu_count() or 1)
-        t0 = time.perf_counter()
-        while True:
-            busy0, own0 = cpu_ticks()[0], proc_ticks(pid)
-            time.sleep(1)
-            other = ((cpu_ticks()[0] - busy0) - (proc_ticks(pid) - own0)) / hz
-            waited = time.perf_counter() - t0
-            if other <= limit or self.waited_s + waited >= self.budget_s:
-                self.waited_s += waited
-                return waited
 
 
 def measure(
@@ -379,186 +204,6 @@ def cold_starts(count: int, logdir: Path) -> list[float]:
         finally:
             server.stop()
     return times
-
-
-def pns_server() -> Server:
-    return Server(
-        "pns-mock",
-        "pns-mock",
-        [
-            str(VENV_BIN / "pns-mock"),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "{port}",
-            "--config",
-            str(CONFIG),
-        ],
-        ready_path="/_pns/clock",
-        ready_status=200,
-    )
-
-
-def uvicorn_argv(attr: str, *, one_write: bool = False) -> list[str]:
-    """The bare app under uvicorn.run: stock, or with pns-mock's one-write-per-response protocol."""
-    protocol = (
-        "from mockserver.coalesce import protocol_class; http = protocol_class()"
-        if one_write
-        else 'http = "auto"'
-    )
-    code = (
-        f"import sys, uvicorn; sys.path.insert(0, sys.argv[1]); import bare_app; {protocol}; "
-        f'uvicorn.run(bare_app.{attr}, host="127.0.0.1", port=int(sys.argv[2]), '
-        'log_level="warning", access_log=False, http=http)'
-    )
-    return [str(VENV_BIN / "python"), "-c", code, str(BENCH), "{port}"]
-
-
-def servers(skip: set[str]) -> tuple[list[Server], dict[str, str]]:
-    """The servers of this run, and why any was left out."""
-    out = [pns_server()]
-    skipped: dict[str, str] = {}
-    if PRISM.exists():
-        out.append(
-            Server(
-                "prism",
-                "Prism -v error",
-                [str(PRISM), "mock", "-v", "error", str(SPEC), "-p", "{port}", "-h", "127.0.0.1"],
-            )
-        )
-    else:
-        skipped["prism"] = f"{PRISM} missing (npm ci in bench/ failed?)"
-    jars = sorted((WIREMOCK_DIR / "build").glob("wiremock-standalone-*.jar"))
-    if not jars:
-        skipped["wiremock"] = f"no wiremock-standalone jar under {WIREMOCK_DIR / 'build'}"
-    elif shutil.which("java") is None:
-        skipped["wiremock"] = "no java on PATH"
-    else:
-        wiremock = [
-            "java",
-            "-jar",
-            str(jars[-1]),
-            "--port",
-            "{port}",
-            "--bind-address",
-            "127.0.0.1",
-            "--root-dir",
-            str(BENCH / "wiremock"),
-            "--disable-banner",
-        ]
-        # Defaults (as people run it: the request journal on, unbounded), and its fastest setting
-        # (journal off). Not --max-request-journal-entries: a bounded journal makes WireMock 3.13
-        # slower by an order of magnitude here (about 850 req/s), which would flatter pns-mock.
-        out.append(
-            Server(
-                "wiremock", "WireMock (defaults)", wiremock, ready_path="/__admin/health", ready_status=200
-            )
-        )
-        out.append(
-            Server(
-                "wiremock-nojournal",
-                "WireMock --no-request-journal",
-                [*wiremock, "--no-request-journal"],
-                ready_path="/__admin/health",
-                ready_status=200,
-            )
-        )
-    out.append(Server("bare", "bare uvicorn (raw ASGI)", uvicorn_argv("app")))
-    out.append(
-        Server(
-            "bare-one-write",
-            "bare uvicorn (raw ASGI), one write per response",
-            uvicorn_argv("app", one_write=True),
-        )
-    )
-    try:
-        import starlette  # noqa: F401
-    except ImportError:
-        skipped["bare-starlette"] = "starlette is not installed in the venv (optional)"
-    else:
-        out.append(Server("bare-starlette", "bare uvicorn + Starlette", uvicorn_argv("starlette_app")))
-    kept = [s for s in out if s.name not in skip]
-    for s in out:
-        if s.name in skip:
-            skipped[s.name] = "left out with --skip"
-    return kept, skipped
-
-
-def _cmd(argv: list[str]) -> str:
-    try:
-        out = subprocess.run(argv, capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"unavailable ({exc})"
-    return (out.stdout + out.stderr).strip()
-
-
-def _meminfo_total() -> str:
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith("MemTotal:"):
-                return f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    return "?"
-
-
-def _cpu_model() -> str:
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return py_platform.processor() or "?"
-
-
-def source_digest() -> str:
-    """sha256 over the measured code (mockserver/, spec/), to tell which state of it a run saw."""
-    h = hashlib.sha256()
-    for path in sorted(
-        [
-            *(ROOT / "mockserver").rglob("*.py"),
-            *(ROOT / "mockserver").rglob("*.yaml"),
-            *(ROOT / "spec").rglob("*.py"),
-            *(ROOT / "spec").rglob("*.yaml"),
-        ]
-    ):
-        h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()[:16]
-
-
-def environment() -> dict[str, Any]:
-    def version(dist: str) -> str:
-        try:
-            return metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            return "not installed"
-
-    wiremock_pkg = WIREMOCK_DIR / "package.json"
-    return {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "loadavg_at_start": os.getloadavg(),
-        "source_digest": source_digest(),
-        "machine": {
-            "nproc": os.cpu_count(),
-            "cpu": _cpu_model(),
-            "memory": _meminfo_total(),
-            "kernel": py_platform.release(),
-            "os": _cmd(["sh", "-c", ". /etc/os-release && echo $PRETTY_NAME"]),
-        },
-        "versions": {
-            "python": py_platform.python_version(),
-            "pns-mock": version("pns-mock"),
-            "uvicorn": version("uvicorn"),
-            "uvloop": version("uvloop"),
-            "httptools": version("httptools"),
-            "starlette": version("starlette"),
-            "wrk": _cmd(["wrk", "-v"]).splitlines()[0] if shutil.which("wrk") else "missing",
-            "node": _cmd(["node", "--version"]),
-            "prism": _cmd([str(PRISM), "--version"]) if PRISM.exists() else "missing",
-            "java": _cmd(["java", "-version"]).splitlines()[0] if shutil.which("java") else "missing",
-            "wiremock": json.loads(wiremock_pkg.read_text())["version"]
-            if wiremock_pkg.exists()
-            else "missing",
-        },
-    }
 
 
 def main() -> int:
