@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .errors import PnsError
 
@@ -78,15 +78,34 @@ class AuthResult(NamedTuple):
 
 
 def aksk_digest(secret: str, nonce: str, created: str) -> str:
-    mac = _keyed(secret).copy()
-    mac.update((nonce + created).encode())
-    return base64.b64encode(mac.digest()).decode()
+    """Base64(HMAC-SHA256(key=secret, nonce + created)), equal to `hmac.new(...)` (a test checks).
+
+    HMAC is SHA-256(key ^ opad || SHA-256(key ^ ipad || message)) (RFC 2104). Both keyed states
+    are made once per secret and copied per request: under load that is about twice as fast as
+    copying an OpenSSL HMAC object, and three times as fast as `hmac.digest`.
+    """
+    inner, outer = _keyed(secret)
+    inner = inner.copy()
+    inner.update((nonce + created).encode())
+    outer = outer.copy()
+    outer.update(inner.digest())
+    return base64.b64encode(outer.digest()).decode()
 
 
 @functools.lru_cache(maxsize=256)
-def _keyed(secret: str) -> hmac.HMAC:
-    """An HMAC-SHA256 already keyed with `secret`: copying it skips the key set-up per request."""
-    return hmac.new(secret.encode(), digestmod=hashlib.sha256)
+def _keyed(secret: str) -> tuple[Any, Any]:
+    """SHA-256 states that have absorbed `secret` ^ ipad and `secret` ^ opad (one block each)."""
+    key = secret.encode()
+    if len(key) > _BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(_BLOCK, b"\0")
+    return (
+        hashlib.sha256(bytes(b ^ 0x36 for b in key)),
+        hashlib.sha256(bytes(b ^ 0x5C for b in key)),
+    )
+
+
+_BLOCK = 64  # SHA-256's block size in bytes
 
 
 def wsse_digest(secret: str, nonce: str, created: str, *, hex_variant: bool = False) -> str:
@@ -115,9 +134,26 @@ def sign(scheme: str, app_key: str, secret: str, nonce: str, created: str) -> di
 def _attributes(text: str) -> dict[str, str]:
     """Attributes `Name="value"` separated by "," or ", " (both documented), names case-folded.
 
-    One regular-expression scan: values are quoted and never contain a quote.
+    One regular-expression scan: values are quoted and never contain a quote. A token as clients
+    write it (the four attributes, in any order, each after nothing, a space, "," or ", ") is
+    split on its quotes instead, which gives the same result in a fraction of the time.
     """
+    parts = text.split('"')
+    if len(parts) == 9 and parts[8] in _TRAILERS:
+        get = _TOKEN_NAMES.get
+        first, second, third, fourth = get(parts[0]), get(parts[2]), get(parts[4]), get(parts[6])
+        if first and second and third and fourth:
+            return {first: parts[1], second: parts[3], third: parts[5], fourth: parts[7]}
     return {name.lower(): value for name, value in _ATTR_ANYWHERE.findall(text)}
+
+
+# What may stand before a token attribute's opening quote on the quick path of `_attributes`.
+_TOKEN_NAMES = {
+    f"{lead}{name}=": name.lower()
+    for name in ("Username", "PasswordDigest", "Nonce", "Created")
+    for lead in ("", " ", ",", ", ")
+}
+_TRAILERS = frozenset(("", " ", ","))
 
 
 def parse(headers: Mapping[str, str]) -> Credentials:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import spec
 from mockserver import auth
@@ -155,3 +161,53 @@ def test_lockout_is_off_by_default() -> None:
     for _ in range(20):
         assert _code(bad, authenticator) == "1010010"
     assert authenticator.authenticate(_signed()).app_key == "app1"
+
+
+# The token's quick split on quotes agrees with the regular-expression scan it stands in for.
+
+_TOKEN_PIECES = st.sampled_from(
+    [
+        *("Username", "Nonce", "Created", "PasswordDigest", "a", "=", '"', ",", ", ", " ", "\t", "é"),
+        *('Username="k"', 'Nonce="n"', 'Created="2026-01-01T00:00:00Z"', 'PasswordDigest="ab+/=="'),
+    ]
+)
+
+
+_UNQUOTED = st.text(alphabet=st.characters(blacklist_characters='"'), max_size=12)
+
+
+def _scanned(text: str) -> dict[str, str]:
+    return {name.lower(): value for name, value in auth._ATTR_ANYWHERE.findall(text)}
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.lists(_TOKEN_PIECES, max_size=14).map("".join))
+def test_token_attributes_read_like_the_regular_expression_scan(text: str) -> None:
+    assert auth._attributes(text) == _scanned(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    order=st.permutations(["Username", "PasswordDigest", "Nonce", "Created"]),
+    leads=st.lists(st.sampled_from(["", " ", ",", ", "]), min_size=4, max_size=4),
+    values=st.lists(
+        st.text(alphabet=st.characters(blacklist_characters='"'), max_size=12), min_size=4, max_size=4
+    ),
+    trailer=st.sampled_from(["", " ", ","]),
+)
+def test_tokens_as_clients_write_them_read_the_same(
+    order: list[str], leads: list[str], values: list[str], trailer: str
+) -> None:
+    text = "".join(f'{lead}{name}="{value}"' for lead, name, value in zip(leads, order, values, strict=True))
+    text += trailer
+    assert (
+        auth._attributes(text) == _scanned(text) == {n.lower(): v for n, v in zip(order, values, strict=True)}
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(secret=st.text(max_size=150), nonce=st.text(max_size=40), created=st.text(max_size=25))
+def test_aksk_digest_is_hmac_sha256(secret: str, nonce: str, created: str) -> None:
+    mac = hmac.new(secret.encode(), (nonce + created).encode(), hashlib.sha256).digest()
+    assert auth.aksk_digest(secret, nonce, created) == base64.b64encode(mac).decode()
+    assert auth.aksk_digest(secret, nonce, created) == auth.aksk_digest(secret, nonce, created)
