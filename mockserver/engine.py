@@ -180,7 +180,8 @@ class Engine:
                 # a str now: a reply's bytes carry the encoder's spare capacity (4 KiB), which
                 # 10,000 entries would keep alive
                 response.body[:4096].decode("utf-8", "replace"),
-                problem,
+                # not the exception itself: its traceback would keep the request's frames alive
+                (problem.detail, problem.rule, problem.field, problem.value) if problem else None,
             )
         )
 

@@ -80,6 +80,8 @@ def json_response(status: int, payload: Any, extra: list[tuple[str, str]] | None
 
 def header_safe(text: str, limit: int = 1000) -> str:
     """A header value: printable ASCII on one line (non-ASCII escaped)."""
-    cleaned = text.encode("ascii", "backslashreplace").decode()
-    cleaned = "".join(ch if 32 <= ord(ch) < 127 else " " for ch in cleaned)
-    return cleaned[:limit]
+    cleaned = text.encode("ascii", "backslashreplace").decode()  # ASCII from here on
+    return cleaned.translate(_CONTROLS)[:limit]
+
+
+_CONTROLS = {code: " " for code in (*range(32), 127)}  # what may not stand in a header value

@@ -38,7 +38,7 @@ class Entry:
 # into an `Entry` only when someone reads the journal (most entries never are). Fields:
 # operation_id, id, wall_time, platform_time, method, path, query, app_key, request headers (raw),
 # request body (bytes, first 4 KiB), status, resultcode, reply headers, reply body (str, first
-# 4 KiB), problem (a PnsError or None).
+# 4 KiB), problem (None, or the refusal's detail, rule, field and value).
 Raw = tuple[Any, ...]
 
 _KEPT_HEADERS = ("authorization", "x-aksk", "x-wsse", "content-type", "user-agent", "host", "content-length")
@@ -76,13 +76,13 @@ def entry_of(raw: Raw) -> Entry:
         app_key=app_key,
         status=status,
         resultcode=resultcode,
-        problem=problem.detail if problem else _header(reply_headers, PROBLEM_HEADER),
-        rule=problem.rule if problem else None,
+        problem=problem[0] if problem else _header(reply_headers, PROBLEM_HEADER),
+        rule=problem[1] if problem else None,
         request_body=sent_body.decode("utf-8", "replace"),
         response_body=reply_body,
         headers=redacted(headers),
-        field=problem.field or None if problem else None,
-        sent=problem.value if problem and problem.field else None,
+        field=problem[2] or None if problem else None,
+        sent=problem[3] if problem and problem[2] else None,
     )
 
 
