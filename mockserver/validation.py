@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote
 
+import orjson
+
 from spec import Operation, SchemaRegistry, Spec
 
 from .errors import PnsError
@@ -147,9 +149,11 @@ class RequestValidator:
         except UnicodeDecodeError as exc:
             raise PnsError(INVALID, "body is not valid UTF-8", rule="body.utf8") from exc
         try:
-            payload = _DECODER.decode(text)
+            payload = _loads(text)
         except ValueError as exc:
             raise PnsError(INVALID, f"body is not valid JSON: {exc}", rule="body.json") from exc
+        except RecursionError as exc:
+            raise PnsError(INVALID, "body is not valid JSON: nested too deeply", rule="body.json") from exc
         if not isinstance(payload, dict):
             raise PnsError(INVALID, "body must be a JSON object", rule="body.type")
         if self._fast_body[op.operation_id].is_valid(payload):
@@ -236,3 +240,31 @@ def _number(text: str) -> float | int:
 
 
 _DECODER = json.JSONDecoder(parse_float=_number)  # made once: json.loads(..., parse_float=) makes one a call
+
+
+def _loads(text: str) -> Any:
+    """The JSON of a request body, as `_DECODER` reads it.
+
+    orjson reads it several times faster, and gives the same result whenever no number in it
+    became a float: it turns integers past 64 bits into floats, and `_DECODER` turns fractions
+    like 7.0 into integers. So a result with a float in it, or one orjson refuses (NaN, lone
+    surrogates, which the standard library accepts), is read again by `_DECODER`.
+    """
+    try:
+        payload = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return _DECODER.decode(text)
+    return _DECODER.decode(text) if _has_float(payload) else payload
+
+
+def _has_float(value: Any) -> bool:
+    kind = type(value)
+    if kind is dict:
+        for item in value.values():
+            inner = type(item)
+            if inner is float or ((inner is dict or inner is list) and _has_float(item)):
+                return True
+        return False
+    if kind is list:
+        return any(_has_float(item) for item in value)
+    return kind is float

@@ -28,6 +28,10 @@ BAD_BODIES = {
     "missing body": b"",
     "oversized body": b'{"userData": "' + b"a" * 70000 + b'"}',
     "NUL bytes": b'{"callerNum": "\x00"}',
+    # nested deeper than the JSON readers recurse (the standard library's raised RecursionError)
+    "nested 5,000 deep": b'{"callerNum": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+    "nested 990 deep": b'{"callerNum": ' + b"[" * 990 + b"]" * 990 + b"}",
+    "nested objects 3,000 deep": b'{"preVoice": ' + b'{"a": ' * 3000 + b"1" + b"}" * 3000 + b"}",
 }
 
 
