@@ -103,6 +103,8 @@ class Admin:
             data = json.loads(request.body)
         except ValueError as exc:
             raise AdminError(400, f"body is not JSON: {exc}") from exc
+        except RecursionError as exc:
+            raise AdminError(400, "body is not JSON: nested too deeply") from exc
         if not isinstance(data, dict):
             raise AdminError(400, "body must be a JSON object")
         return data

@@ -9,6 +9,7 @@ import pytest
 
 from mockserver.config import parse_config
 from mockserver.engine import Engine
+from mockserver.http import HttpRequest
 
 from .helpers import AXB, X1, A, B, axb_client, make_engine
 
@@ -104,3 +105,13 @@ def test_parallel_binds_racing_for_the_last_free_numbers_never_double_allocate()
     assert {code for code, _ in results} == {"0", "1012008"}
     bindings = engine.platform.dump()["apps"][0]["bindings"]
     assert len(bindings) == 20
+
+
+@pytest.mark.parametrize("body", [b"{", b"[1]", b'{"advance": ' + b"[" * 5000 + b"]" * 5000 + b"}"])
+def test_bad_admin_bodies_get_400_and_the_clock_stays(engine: Engine, body: bytes) -> None:
+    before = engine.platform.clock.now()
+    request = HttpRequest.build("POST", "/_pns/clock", body=body, client="127.0.0.1")
+    response = engine.handle(request)
+    assert response.status == 400
+    assert response.json()["ok"] is False
+    assert engine.platform.clock.now() == before
