@@ -18,7 +18,7 @@ from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest
 
 import spec
-from mockserver import auth
+from mockserver import auth, validation
 from mockserver.errors import PnsError
 from mockserver.validation import RequestValidator
 
@@ -136,3 +136,40 @@ def test_query_strings_decode_like_parse_qsl(fast: RequestValidator, raw: str) -
         assert refused.value.code == "1010002"
         return
     assert fast.validate(op, query, None, b"") == expected
+
+
+# Bodies: orjson's quick reading agrees with the standard library's (floats, big integers and
+# what orjson refuses fall back to the latter).
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**80), max_value=2**80)
+    | st.floats()
+    | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_JSON_VALUES)
+def test_bodies_read_like_the_standard_library(value: Any) -> None:
+    text = json.dumps(value)
+    expected = validation._DECODER.decode(text)
+    assert repr(validation._loads(text)) == repr(expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": 7.0}',
+        '{"a": 1e3}',
+        '{"a": NaN}',
+        '{"a": "\\ud800"}',
+        '{"a": 1, "a": 2}',
+        "[123456789012345678901234567890]",
+    ],
+)
+def test_bodies_orjson_reads_differently_fall_back(text: str) -> None:
+    assert repr(validation._loads(text)) == repr(validation._DECODER.decode(text))
