@@ -191,13 +191,3 @@ def environment() -> dict[str, Any]:
 def machine_busy_s() -> float:
     """CPU seconds the whole machine has been busy, from /proc/stat."""
     return cpu_ticks()[0] / os.sysconf("SC_CLK_TCK")
-
-
-def wait_quiet(limit_s: float) -> None:
-    """Wait (at most `limit_s`) for a second in which other processes use under 5 % of the CPUs."""
-    deadline = time.perf_counter() + limit_s
-    while time.perf_counter() < deadline:
-        busy0 = machine_busy_s()
-        time.sleep(1)
-        if machine_busy_s() - busy0 <= 0.05 * (os.cpu_count() or 1):
-            return

@@ -9,6 +9,9 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .auth import SCHEMES
+from .http import PROBLEM_HEADER
+
 
 @dataclass
 class Entry:
@@ -41,8 +44,8 @@ class Entry:
 # 4 KiB), problem (None, or the refusal's detail, rule, field and value).
 Raw = tuple[Any, ...]
 
-_KEPT_HEADERS = ("authorization", "x-aksk", "x-wsse", "content-type", "user-agent", "host", "content-length")
-PROBLEM_HEADER = "x-pns-mock-problem"
+_TOKEN_HEADERS = tuple(scheme.token_header.lower() for scheme in SCHEMES.values())
+_KEPT_HEADERS = ("authorization", *_TOKEN_HEADERS, "content-type", "user-agent", "host", "content-length")
 
 
 def redacted(headers: Mapping[str, str]) -> dict[str, str]:
@@ -52,7 +55,7 @@ def redacted(headers: Mapping[str, str]) -> dict[str, str]:
         value = headers.get(key)
         if value is None:
             continue
-        if key in ("x-aksk", "x-wsse"):
+        if key in _TOKEN_HEADERS:
             user = value.split('Username="', 1)[-1].split('"', 1)[0] if 'Username="' in value else "?"
             out[key] = f'UsernameToken Username="{user}" (digest hidden)'
         elif key == "authorization":
@@ -87,7 +90,7 @@ def entry_of(raw: Raw) -> Entry:
 
 
 def _header(headers: list[tuple[str, str]] | None, name: str) -> str | None:
-    return next((v for k, v in headers or () if k.lower() == name), None)
+    return next((v for k, v in headers or () if k.lower() == name.lower()), None)
 
 
 class Journal:

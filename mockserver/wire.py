@@ -110,19 +110,12 @@ class Shaper:
             schema = merged
         return schema
 
-    def shape(self, pointer: str, value: Any) -> Any:
-        """`value` (a mapping or a domain object) rendered by the schema at `pointer`."""
-        return self.compile(self._spec.resolve(pointer))(value)
-
     def reply(self, pointer: str, result: Any, envelope: Mapping[str, Any]) -> dict[str, Any]:
         """A success reply: the envelope's fields as they are, the others read from `result`."""
         build = self._replies.get(pointer)
         if build is None:
             build = self._replies[pointer] = self._compile_reply(self._spec.resolve(pointer), envelope)
         return build(result, envelope)
-
-    def render(self, schema: Mapping[str, Any], value: Any) -> Any:
-        return self.compile(schema)(value)
 
     def compile(self, schema: Mapping[str, Any]) -> Render:
         cached = self._compiled.get(id(schema))

@@ -236,11 +236,7 @@ class AxbBackend(Backend):
         return self._bindings.get(subscription_id) if subscription_id else None
 
     def _expire(self) -> None:
-        for deadline, subscription_id in self._expiry.pop_due(self.clock.now()):
-            binding = self._bindings.get(subscription_id)
-            # A modify or unbind leaves the old deadline in the queue; only the current one counts.
-            if binding is not None and binding.expire_time == deadline:
-                self._remove(binding)
+        self._drop_due(self._expiry, self._bindings, self._remove)
 
     def _remove(self, binding: AxbBinding) -> None:
         x = binding.relation_num

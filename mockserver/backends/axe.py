@@ -237,11 +237,7 @@ class AxeBackend(Backend):
         return self._bindings.get(subscription_id)
 
     def _expire(self) -> None:
-        for expired_at, subscription_id in self._expiry.pop_due(self.clock.now()):
-            binding = self._bindings.get(subscription_id)
-            # A modify or unbind leaves the old deadline in the queue; only the current one counts.
-            if binding is not None and binding.expire_time == expired_at:
-                self._remove(binding)
+        self._drop_due(self._expiry, self._bindings, self._remove)
 
     def _remove(self, binding: AxeBinding) -> None:
         x, extension = binding.virtual_num, binding.extend_num

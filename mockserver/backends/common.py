@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable
-from typing import Concatenate, ParamSpec, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from ..apps import Application, PrivateNumber
-from ..clock import Clock
+from ..clock import Clock, ExpiryQueue
 from ..errors import PnsError
 from ..ids import IdFactory
 
@@ -62,6 +62,16 @@ class Backend:
 
     def _expire(self) -> None:
         """Drop what has expired by now; modes whose bindings never expire keep this no-op."""
+
+    def _drop_due(
+        self, expiry: ExpiryQueue[str], bindings: Mapping[str, Any], remove: Callable[[Any], None]
+    ) -> None:
+        """Remove the bindings (keyed by subscription id, each with an `expire_time`) now due."""
+        for deadline, subscription_id in expiry.pop_due(self.clock.now()):
+            binding = bindings.get(subscription_id)
+            # A modify or unbind leaves the old deadline in the queue; only the current one counts.
+            if binding is not None and binding.expire_time == deadline:
+                remove(binding)
 
     def _check_recording(self, record_flag: bool, code: str) -> None:
         if record_flag and not self.app.recording:
