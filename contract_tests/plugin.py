@@ -16,8 +16,8 @@ from collections.abc import Iterator
 import pytest
 
 import spec
+from mockserver.coverage import Coverage
 
-from .coverage import Coverage
 from .intercept import Interceptor
 from .mock import PnsMock
 from .options import add_options, resolve

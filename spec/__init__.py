@@ -4,10 +4,20 @@ Everything else in pns-mock reads the vendor's API through this package.
 """
 
 from .loader import Spec, load, load_document, resolve_pointer, spec_path
-from .model import Conflict, Operation, Parameter, ResultCatalogue, ResultCode, TableRow, Webhook
+from .model import (
+    HANDLING_CLASSES,
+    Conflict,
+    Operation,
+    Parameter,
+    ResultCatalogue,
+    ResultCode,
+    TableRow,
+    Webhook,
+)
 from .schemas import SchemaRegistry
 
 __all__ = [
+    "HANDLING_CLASSES",
     "Conflict",
     "Operation",
     "Parameter",

@@ -119,6 +119,7 @@ def _result_code(item: Mapping[str, Any]) -> ResultCode:
         scope=item.get("scope", "operation"),
         source=item.get("source", ""),
         alternative_texts=tuple(item.get("alternativeTexts", ())),
+        handling_class=item.get("handlingClass", ""),
         conflict=(
             Conflict(
                 f"/x-pns-result-codes/{item['code']}",

@@ -19,6 +19,17 @@ class Conflict:
     why: str
 
 
+# What a client must do when the platform answers a result code: the catalogue's `handlingClass`.
+HANDLING_CLASSES: dict[str, str] = {
+    "success": "nothing: the request succeeded",
+    "transient": "retry the same request later, unchanged",
+    "fix-request": "change the request (a field, a rule) before sending it again",
+    "fix-account": "fix the configuration or the account (console, quota, number, app) first",
+    "not-found": "the named object does not exist (any more): stop, do not retry",
+    "auth": "fix the credentials or the signature (app key, secret, token, clock)",
+}
+
+
 @dataclass(frozen=True)
 class ResultCode:
     code: str
@@ -33,6 +44,13 @@ class ResultCode:
     source: str
     alternative_texts: tuple[str, ...] = ()
     conflict: Conflict | None = None
+    # One of HANDLING_CLASSES (the catalogue's `handlingClass`): what a client must do on this code.
+    handling_class: str = ""
+
+    @property
+    def retry_unchanged_can_succeed(self) -> bool:
+        """True when the same request, sent again later, may succeed (the class says transient)."""
+        return self.handling_class == "transient"
 
     @property
     def is_success(self) -> bool:

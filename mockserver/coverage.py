@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from mockserver.journal import Entry
 from spec import Spec
+
+from .journal import Entry
 
 
 class Coverage:
