@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+from spec import load
+
 from .errors import PnsError
 
 _ATTR_ANYWHERE = re.compile(r'([A-Za-z]+)\s*=\s*"([^"]*)"')
@@ -184,6 +186,16 @@ def parse(headers: Mapping[str, str]) -> Credentials:
             f"{scheme.token_header} has no {missing} attribute",
             rule="auth.token",
         )
+    if not _nonce_rule(scheme.token_header).match(nonce):
+        raise PnsError(
+            scheme.missing_attr["nonce"],
+            f"{scheme.token_header} Nonce has {len(nonce)} characters"
+            + ("" if nonce.isascii() and nonce.isalnum() else ", not only digits and letters")
+            + "; the platform takes 1 to 128 digits and letters (e.g. a UUID4 without dashes)",
+            rule="auth.nonce",
+            field=f"{scheme.token_header}.Nonce",
+            value=nonce[:40] + ("..." if len(nonce) > 40 else ""),
+        )
     if _created_epoch(created) is None:
         raise PnsError(
             "1023031",
@@ -193,6 +205,14 @@ def parse(headers: Mapping[str, str]) -> Credentials:
             value=created,
         )
     return Credentials(scheme.name, username, nonce, created, digest)
+
+
+@functools.cache
+def _nonce_rule(token_header: str) -> re.Pattern[str]:
+    """The spec's Nonce pattern for the token header (`x-pns-token-attributes` of its scheme)."""
+    schemes = load().document["components"]["securitySchemes"]
+    scheme = next(s for s in schemes.values() if s.get("name") == token_header)
+    return re.compile(scheme["x-pns-token-attributes"]["Nonce"]["pattern"])
 
 
 @functools.lru_cache(maxsize=256)  # a client sends the same Authorization on every request
