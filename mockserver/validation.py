@@ -169,9 +169,10 @@ class RequestValidator:
                 value = None  # absent
             field = ".".join(path) or "body"
             schema_path = "/".join(str(p) for p in err.absolute_schema_path)
+            rule = err.schema.get("description") if err.validator == "pattern" else None
             raise PnsError(
                 INVALID,
-                f"{field}: {err.message}",
+                f"{field}: {err.message}" + (f" ({' '.join(rule.split())})" if rule else ""),
                 rule=f"{op.operation_id} requestBody {schema_path}",
                 field=field,
                 value=value,

@@ -43,6 +43,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("pns_extension", {"length": 1}, f"{SCHEMAS}/AxeExtendNum"),
     ("pns_record_object_name", {}, f"{SCHEMAS}/FeeInfo/properties/recordObjectName"),
     ("pns_user_data", {}, f"{SCHEMAS}/UserData"),
+    ("pns_user_data", {}, f"{SCHEMAS}/ModifyUserData"),
     ("pns_sms_identifier", {}, f"{SCHEMAS}/SmsEventInfo/properties/smsIdentifier"),
 ]
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from .fidelity import Api, InProcess, OverSocket
-from .helpers import AXB, A, B
+from .helpers import AX, AX_CALLEE, AXB, AXE, A, B, C
 from .serving import serve
 
 AXB_X = "+8617010000001"
@@ -59,3 +59,53 @@ def test_a_nonce_with_dashes_is_refused(api: Api) -> None:
     r = api.call("demo-axb", "GET", AXB, query={"relationNum": AXB_X}, nonce="66c92b11-ff8a-425f")
     assert r.code == "1023035"
     assert "not only digits and letters" in r.problem
+
+
+# userData: printable ASCII, no braces on bind; no "^" either on modify
+
+AX_X = "+8617010000101"
+BINDS = [
+    ("demo-axb", AXB, {"callerNum": A, "calleeNum": B, "relationNum": AXB_X}),
+    ("demo-ax", AX, {"origNum": A, "privateNum": AX_X}),
+    ("demo-axe", AXE, {"bindNum": A, "virtualNum": "+8617010000201"}),
+]
+
+
+@pytest.mark.parametrize(("app_key", "path", "body"), BINDS, ids=["AXB", "AX", "AXE"])
+@pytest.mark.parametrize("user_data", ["订单", "a{b}", "tab\there"])
+def test_bind_refuses_user_data_with_chinese_braces_or_control_characters(
+    api: Api, app_key: str, path: str, body: dict[str, str], user_data: str
+) -> None:
+    r = api.call(app_key, "POST", path, json={**body, "userData": user_data})
+    assert (r.status, r.code) == (403, "1010002")
+    assert "userData" in r.problem and "no Chinese characters" in r.problem
+
+
+@pytest.mark.parametrize(("app_key", "path", "body"), BINDS, ids=["AXB", "AX", "AXE"])
+def test_bind_keeps_a_caret_and_base64_text(api: Api, app_key: str, path: str, body: dict[str, str]) -> None:
+    assert api.call(app_key, "POST", path, json={**body, "userData": "a^b 6K6i5Y2V=="}).code == "0"
+
+
+def _bound(api: Api, app_key: str, path: str, body: dict[str, str]) -> str:
+    r = api.call(app_key, "POST", path, json=body)
+    assert r.code == "0"
+    return str(r.body["subscriptionId"])
+
+
+@pytest.mark.parametrize(("app_key", "path", "body"), [BINDS[0], BINDS[1]], ids=["AXB modify", "AX modify"])
+@pytest.mark.parametrize("user_data", ["a^b", "订单", "{}"])
+def test_modify_refuses_user_data_with_a_caret_braces_or_chinese(
+    api: Api, app_key: str, path: str, body: dict[str, str], user_data: str
+) -> None:
+    sid = _bound(api, app_key, path, body)
+    r = api.call(app_key, "PUT", path, json={"subscriptionId": sid, "userData": user_data})
+    assert (r.status, r.code) == (403, "1010002")
+    assert "userData" in r.problem
+
+
+@pytest.mark.parametrize("user_data", ["订单", "a{b}"])
+def test_ax_temporary_callee_refuses_chinese_and_braces(api: Api, user_data: str) -> None:
+    sid = _bound(api, *BINDS[1])
+    body = {"subscriptionId": sid, "calleeNum": C, "userData": user_data}
+    assert api.call("demo-ax", "PUT", AX_CALLEE, json=body).code == "1010002"
+    assert api.call("demo-ax", "PUT", AX_CALLEE, json={**body, "userData": "a^b"}).code == "0"
