@@ -2,7 +2,7 @@
 
 Order of checks on bind (our choice; the vendor documents the codes, not their order): the
 parameters (1010002), recording (1012012), then the X: ownership (1012001) or allocation (1012008),
-then the extension: taken (1016002) or none free (1020167).
+then A: one extension per X (1016002), then the extension: taken (1016002) or none free (1020167).
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ class AxeBackend(Backend):
         self.query_shows_bind_values = query_shows_bind_values
         self._bindings: dict[str, AxeBinding] = {}
         self._on_x: dict[str, dict[str, AxeBinding]] = {}  # X -> extension -> binding
+        self._of_a: dict[tuple[str, str], AxeBinding] = {}  # (X, A) -> A's one binding on X
         self._order: dict[str, list[int]] = {}  # X -> sequence numbers of its bindings, ascending
         self._by_sequence: dict[int, AxeBinding] = {}
         self._lowest_free: dict[str, int] = {}  # X -> no padded extension below this is free
@@ -96,6 +97,14 @@ class AxeBackend(Backend):
             self._check_mine(virtual_num)
             self._check_bindable(virtual_num)
             x = virtual_num
+            held = self._of_a.get((x, bind_num))
+            if held is not None:
+                raise PnsError(
+                    EXTENSION_TAKEN,
+                    f"bindNum {bind_num} already has extension {held.extend_num} on virtualNum {x} "
+                    "(one extension per A on an X): bind A on another X",
+                    rule="axe.one-extension-per-a",
+                )
         else:
             x = self._allocate(bind_num, area_code, area_match_mode)
         extension = self._claim_extension(x, extend_num)
@@ -122,6 +131,7 @@ class AxeBackend(Backend):
         )
         self._bindings[binding.subscription_id] = binding
         self._on_x.setdefault(x, {})[extension] = binding
+        self._of_a[(x, bind_num)] = binding
         self._order.setdefault(x, []).append(binding.sequence)  # the newest is always the largest
         self._by_sequence[binding.sequence] = binding
         self._set_timer(binding, now)
@@ -225,8 +235,8 @@ class AxeBackend(Backend):
 
     @public
     def of_a(self, virtual_num: str, bind_num: str) -> AxeBinding | None:
-        """A's binding on X (A dialling X calls back; A may hold several extensions: the first)."""
-        return next((b for b in self._on_x.get(virtual_num, {}).values() if b.bind_num == bind_num), None)
+        """A's binding on X (A dialling X calls back); A holds at most one extension per X."""
+        return self._of_a.get((virtual_num, bind_num))
 
     @public
     def bindings(self) -> list[AxeBinding]:
@@ -244,6 +254,7 @@ class AxeBackend(Backend):
         del self._bindings[binding.subscription_id]
         del self._by_sequence[binding.sequence]
         del self._on_x[x][extension]
+        del self._of_a[(x, binding.bind_num)]
         order = self._order[x]
         del order[bisect_right(order, binding.sequence) - 1]
         if not self._on_x[x]:
@@ -308,9 +319,15 @@ class AxeBackend(Backend):
         def load(x: str) -> int:
             return len(self._on_x.get(x, ()))
 
-        x = self.allocate_x(area_code, area_match_mode, lambda x: load(x) < self.capacity)
+        def idle(x: str) -> bool:
+            return load(x) < self.capacity and (x, bind_num) not in self._of_a
+
+        x = self.allocate_x(area_code, area_match_mode, idle)
         if x is None:
-            what = f"bindNum {bind_num} (an X is idle while one of its {self.capacity} extensions is free)"
+            what = (
+                f"bindNum {bind_num} (an X is idle while one of its {self.capacity} extensions is free "
+                "and A has none of them)"
+            )
             raise PnsError(
                 NO_RESOURCE, no_idle_detail(self.app, what, area_code, area_match_mode, "areaCode")
             )

@@ -22,6 +22,11 @@ OTHER_X, UNKNOWN_X = "+8617020000301", "+8617099999999"
 A, B, C, D = "+8613800000001", "+8613900000002", "+8613700000003", "+8613600000004"
 
 
+def a(i: int) -> str:
+    """The i-th of many distinct A numbers: one A holds at most one extension per X."""
+    return f"+86135{i:08d}"
+
+
 def make_app(*numbers: PrivateNumber, recording: bool = True, extension_length: int = 4) -> Application:
     chosen = numbers or (PrivateNumber(X2, "0755"), PrivateNumber(X1, "0755"), PrivateNumber(X_BJ, "010"))
     return Application(
@@ -157,8 +162,8 @@ def test_bind_by_area_code_goes_round_the_city_numbers(axe: AxeBackend) -> None:
 
 def test_bind_by_area_code_treats_an_x_with_a_free_extension_as_idle(clock: VirtualClock) -> None:
     axe = short_extensions(clock)
-    for _ in range(9):
-        axe.bind(bind_num=A, virtual_num=X_BJ)
+    for i in range(9):
+        axe.bind(bind_num=a(i), virtual_num=X_BJ)
     with refused("1012008", "areaCode 010", "strict"):
         axe.bind(bind_num=A, area_code="010")
     axe.unbind(virtual_num=X_BJ, extend_num="5")
@@ -176,8 +181,8 @@ def test_bind_by_area_code_in_non_strict_mode_falls_back_to_another_city(axe: Ax
 
 def test_bind_by_area_code_in_non_strict_mode_fails_when_every_x_is_full(clock: VirtualClock) -> None:
     axe = make_backend(clock, make_app(PrivateNumber(X1, "0755"), extension_length=1))
-    for _ in range(9):
-        axe.bind(bind_num=A, area_code="0755")
+    for i in range(9):
+        axe.bind(bind_num=a(i), area_code="0755")
     with refused("1012008", "areaCode 010", "nor elsewhere", "9 extensions"):
         axe.bind(bind_num=A, area_code="010", area_match_mode="1")
 
@@ -186,20 +191,21 @@ def test_bind_by_area_code_in_non_strict_mode_fails_when_every_x_is_full(clock: 
 
 
 def test_bind_without_extension_takes_the_lowest_free_one_zero_padded(axe: AxeBackend) -> None:
-    assert [axe.bind(bind_num=A, virtual_num=X1).extend_num for _ in range(3)] == ["0001", "0002", "0003"]
+    assert [axe.bind(bind_num=a(i), virtual_num=X1).extend_num for i in range(3)] == ["0001", "0002", "0003"]
 
 
 def test_bind_without_extension_skips_extensions_asked_for_explicitly(axe: AxeBackend) -> None:
     axe.bind(bind_num=A, virtual_num=X1, extend_num="0001")
-    axe.bind(bind_num=A, virtual_num=X1, extend_num="0003")
-    assert [axe.bind(bind_num=B, virtual_num=X1).extend_num for _ in range(2)] == ["0002", "0004"]
+    axe.bind(bind_num=B, virtual_num=X1, extend_num="0003")
+    assert [axe.bind(bind_num=a(i), virtual_num=X1).extend_num for i in range(2)] == ["0002", "0004"]
 
 
 def test_bind_without_extension_reuses_the_lowest_freed_extension(axe: AxeBackend) -> None:
-    bound = [axe.bind(bind_num=A, virtual_num=X1) for _ in range(5)]
+    bound = [axe.bind(bind_num=a(i), virtual_num=X1) for i in range(5)]
     axe.unbind(subscription_id=bound[3].subscription_id)
     axe.unbind(subscription_id=bound[1].subscription_id)
-    assert [axe.bind(bind_num=B, virtual_num=X1).extend_num for _ in range(3)] == ["0002", "0004", "0006"]
+    again = [axe.bind(bind_num=a(10 + i), virtual_num=X1).extend_num for i in range(3)]
+    assert again == ["0002", "0004", "0006"]
 
 
 def test_bind_numbers_extensions_per_x(axe: AxeBackend) -> None:
@@ -219,7 +225,7 @@ def test_bind_writes_extensions_with_the_applications_digit_count(
 @pytest.mark.parametrize("length", [1, 2])
 def test_bind_fails_once_every_extension_of_the_x_is_taken(clock: VirtualClock, length: int) -> None:
     axe = short_extensions(clock, length)
-    taken = {axe.bind(bind_num=A, virtual_num=X1).extend_num for _ in range(10**length - 1)}
+    taken = {axe.bind(bind_num=a(i), virtual_num=X1).extend_num for i in range(10**length - 1)}
     assert len(taken) == 10**length - 1
     with refused("1020167", X1, f"{10**length - 1} extensions"):
         axe.bind(bind_num=A, virtual_num=X1)
@@ -227,9 +233,9 @@ def test_bind_fails_once_every_extension_of_the_x_is_taken(clock: VirtualClock, 
 
 def test_bind_counts_capacity_in_bindings_so_unpadded_extensions_fill_the_x_too(clock: VirtualClock) -> None:
     axe = short_extensions(clock, 2)
-    for extension in "123456789":
-        axe.bind(bind_num=A, virtual_num=X1, extend_num=extension)
-    auto = [axe.bind(bind_num=B, virtual_num=X1).extend_num for _ in range(90)]
+    for i, extension in enumerate("123456789"):
+        axe.bind(bind_num=a(i), virtual_num=X1, extend_num=extension)
+    auto = [axe.bind(bind_num=a(100 + i), virtual_num=X1).extend_num for i in range(90)]
     assert (auto[0], auto[-1]) == ("01", "90")
     with refused("1020167", X1, "99 extensions"):
         axe.bind(bind_num=C, virtual_num=X1, extend_num="95")
@@ -267,10 +273,19 @@ def test_bind_allows_the_same_extension_on_another_x(axe: AxeBackend) -> None:
     assert axe.bind(bind_num=B, virtual_num=X2, extend_num="1234").extend_num == "1234"
 
 
-def test_bind_allows_one_a_on_several_extensions_of_one_x(axe: AxeBackend) -> None:
+def test_bind_refuses_a_second_extension_for_one_a_on_one_x(axe: AxeBackend) -> None:
     first = axe.bind(bind_num=A, virtual_num=X1)
-    second = axe.bind(bind_num=A, virtual_num=X1)
-    assert (first.extend_num, second.extend_num) == ("0001", "0002")
+    with refused("1016002", A, f"extension {first.extend_num}", "another X"):
+        axe.bind(bind_num=A, virtual_num=X1)
+    assert axe.bind(bind_num=A, virtual_num=X2).extend_num == "0001"
+    assert axe.of_a(X1, A) is first
+
+
+def test_bind_by_area_code_skips_an_x_where_a_has_an_extension(axe: AxeBackend) -> None:
+    on_x1 = axe.bind(bind_num=A, virtual_num=X1)
+    assert axe.bind(bind_num=A, area_code="0755").virtual_num == X2
+    axe.unbind(subscription_id=on_x1.subscription_id)
+    assert axe.bind(bind_num=A, virtual_num=X1).extend_num == "0001"
 
 
 # --- bind: other parameters ---------------------------------------------------------------------
@@ -686,7 +701,7 @@ def test_query_page_cursor_is_the_bind_time_in_ms_and_the_bind_sequence(
 
 
 def test_query_page_walks_every_binding_page_by_page(axe: AxeBackend) -> None:
-    bound = [axe.bind(bind_num=A, virtual_num=X1) for _ in range(7)]
+    bound = [axe.bind(bind_num=a(i), virtual_num=X1) for i in range(7)]
     pages, cursor = [], None
     while True:
         page = axe.query_page(virtual_num=X1, cursor=cursor, limit=3)
@@ -698,7 +713,7 @@ def test_query_page_walks_every_binding_page_by_page(axe: AxeBackend) -> None:
 
 
 def test_query_page_ends_without_cursor_when_the_last_page_is_exactly_full(axe: AxeBackend) -> None:
-    bound = [axe.bind(bind_num=A, virtual_num=X1) for _ in range(6)]
+    bound = [axe.bind(bind_num=a(i), virtual_num=X1) for i in range(6)]
     first = axe.query_page(virtual_num=X1, limit=3)
     assert first.next_cursor == bound[2].position
     last = axe.query_page(virtual_num=X1, cursor=first.next_cursor, limit=3)
@@ -706,14 +721,14 @@ def test_query_page_ends_without_cursor_when_the_last_page_is_exactly_full(axe: 
 
 
 def test_query_page_shows_50_bindings_by_default_from_the_first_cursor(axe: AxeBackend) -> None:
-    bound = [axe.bind(bind_num=A, virtual_num=X1) for _ in range(60)]
+    bound = [axe.bind(bind_num=a(i), virtual_num=X1) for i in range(60)]
     first = axe.query_page(virtual_num=X1, cursor="0000000000000_0")
     assert (first.items, first.next_cursor) == (bound[:50], bound[49].position)
     assert axe.query_page(virtual_num=X1, cursor=first.next_cursor).items == bound[50:]
 
 
 def test_query_page_continues_after_the_cursor_even_when_its_binding_is_gone(axe: AxeBackend) -> None:
-    bound = [axe.bind(bind_num=A, virtual_num=X1) for _ in range(4)]
+    bound = [axe.bind(bind_num=a(i), virtual_num=X1) for i in range(4)]
     cursor = axe.query_page(virtual_num=X1, limit=2).next_cursor
     axe.unbind(subscription_id=bound[1].subscription_id)
     assert axe.query_page(virtual_num=X1, cursor=cursor).items == bound[2:]

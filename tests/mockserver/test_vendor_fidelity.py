@@ -109,3 +109,19 @@ def test_ax_temporary_callee_refuses_chinese_and_braces(api: Api, user_data: str
     body = {"subscriptionId": sid, "calleeNum": C, "userData": user_data}
     assert api.call("demo-ax", "PUT", AX_CALLEE, json=body).code == "1010002"
     assert api.call("demo-ax", "PUT", AX_CALLEE, json={**body, "userData": "a^b"}).code == "0"
+
+
+# AXE: one extension per A on one X
+
+AXE_X, AXE_X2 = "+8617010000201", "+8617110000201"
+
+
+def test_axe_refuses_a_second_extension_for_the_same_a_on_the_same_x(api: Api) -> None:
+    first = api.call("demo-axe", "POST", AXE, json={"bindNum": A, "virtualNum": AXE_X})
+    again = api.call("demo-axe", "POST", AXE, json={"bindNum": A, "virtualNum": AXE_X})
+    assert (again.status, again.code) == (403, "1016002")
+    assert f"already has extension {first.body['extendNum']}" in again.problem
+    elsewhere = api.call("demo-axe", "POST", AXE, json={"bindNum": A, "virtualNum": AXE_X2})
+    assert (elsewhere.code, elsewhere.body["virtualNum"]) == ("0", AXE_X2)
+    other_a = api.call("demo-axe", "POST", AXE, json={"bindNum": B, "virtualNum": AXE_X})
+    assert other_a.code == "0"
