@@ -125,3 +125,21 @@ def test_axe_refuses_a_second_extension_for_the_same_a_on_the_same_x(api: Api) -
     assert (elsewhere.code, elsewhere.body["virtualNum"]) == ("0", AXE_X2)
     other_a = api.call("demo-axe", "POST", AXE, json={"bindNum": B, "virtualNum": AXE_X})
     assert other_a.code == "0"
+
+
+# AXE bind reply: the example's fields
+
+
+def test_axe_bind_reply_carries_both_lifetimes_like_the_vendor_example(api: Api) -> None:
+    body = {"bindNum": A, "virtualNum": AXE_X, "bindExpiredTime": 24, "callbackExpiredTime": 2}
+    r = api.call("demo-axe", "POST", AXE, json=body)
+    assert set(r.body) == {
+        "resultcode", "resultdesc", "subscriptionId", "virtualNum", "extendNum",
+        "bindExpiredTime", "callbackExpiredTime",
+    }  # fmt: skip
+    assert (r.body["bindExpiredTime"], r.body["callbackExpiredTime"]) == (24, 2)
+
+
+def test_axe_bind_reply_shows_a_lifetime_of_0_when_none_was_sent(api: Api) -> None:
+    r = api.call("demo-axe", "POST", AXE, json={"bindNum": A, "virtualNum": AXE_X})
+    assert r.body["bindExpiredTime"] == 0 and "callbackExpiredTime" not in r.body
