@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 import orjson
 
-from spec import Operation, SchemaRegistry, Spec
+from spec import FieldOrder, Operation, SchemaRegistry, Spec
 
 from .errors import PnsError
 from .wire import to_bool
@@ -29,6 +29,8 @@ class _OperationRules:
     integer_params: frozenset[str]
     body_pointer: str | None
     bool_fields: frozenset[str]
+    # (rule id, result code, order) of each `x-pns-field-order` rule of the operation
+    field_orders: tuple[tuple[str, str, FieldOrder], ...] = ()
     empty_query_ok: bool = False  # whether no query parameters at all pass the query schema
 
 
@@ -82,6 +84,11 @@ class RequestValidator:
             integer_params=frozenset(integers),
             body_pointer=op.request_schema_pointer,
             bool_fields=frozenset(bools),
+            field_orders=tuple(
+                (rule.id, rule.code, rule.field_order)
+                for rule in self._spec.rules_for(op.operation_id)
+                if rule.field_order is not None
+            ),
         )
 
     def validate(self, op: Operation, query: str, content_type: str | None, body: bytes) -> dict[str, Any]:
@@ -92,6 +99,10 @@ class RequestValidator:
             for key, value in payload.items():
                 params.setdefault(key, value)  # the query string wins over a DELETE body
         self._one_of(op, params)
+        for rule_id, code, order in rules.field_orders:
+            broken = order.broken_by(params)
+            if broken:
+                raise PnsError(code, broken, rule=rule_id, field=order.larger, value=params[order.larger])
         for name in rules.bool_fields:
             if name in params:
                 params[name] = to_bool(params[name])

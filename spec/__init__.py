@@ -14,16 +14,20 @@ from .model import (
     TableRow,
     Webhook,
 )
+from .rules import FieldOrder, Rule, Source
 from .schemas import SchemaRegistry
 
 __all__ = [
     "HANDLING_CLASSES",
     "Conflict",
+    "FieldOrder",
     "Operation",
     "Parameter",
     "ResultCatalogue",
     "ResultCode",
+    "Rule",
     "SchemaRegistry",
+    "Source",
     "Spec",
     "TableRow",
     "Webhook",

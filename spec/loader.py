@@ -20,6 +20,7 @@ from .model import (
     TableRow,
     Webhook,
 )
+from .rules import Rule, rules_of
 
 SPEC_FILE = "pns-openapi.yaml"
 
@@ -76,6 +77,11 @@ class Spec:
         self.disconnect_points = _table(document.get("x-pns-disconnect-points", []))
         self.q850_causes = _table(document.get("x-pns-q850-causes", []))
         self.delivery: Mapping[str, Any] = document.get("x-pns-delivery", {})
+        self.rules: dict[str, Rule] = rules_of(document)
+
+    def rules_for(self, operation_id: str) -> tuple[Rule, ...]:
+        """The business rules (`x-pns-rules`) that apply to one operation, in spec order."""
+        return tuple(rule for rule in self.rules.values() if operation_id in rule.operations)
 
     def resolve(self, pointer: str) -> Any:
         return resolve_pointer(self.document, pointer)

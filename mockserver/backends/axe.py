@@ -22,6 +22,7 @@ from .axe_model import (
     check_callback,
     check_extension,
     check_lifetime,
+    check_lifetime_order,
     check_limit,
     deadline,
     parse_cursor,
@@ -92,6 +93,7 @@ class AxeBackend(Backend):
         unit = time_unit or HOURS
         lifetime = bind_expired_time or 0
         check_lifetime(unit, lifetime, callback_expired_time)
+        check_lifetime_order(lifetime, callback_expired_time)
         self._check_recording(record_flag, NO_RECORDING)
         if virtual_num is not None:
             self._check_mine(virtual_num)
@@ -172,6 +174,7 @@ class AxeBackend(Backend):
         lifetime = binding.bind_expired_time if bind_expired_time is None else bind_expired_time
         callback = binding.callback_expired_time if callback_expired_time is None else callback_expired_time
         check_lifetime(unit, lifetime, callback)
+        check_lifetime_order(lifetime, callback)
         # The two no-call-back treatments exclude each other: setting one drops the other.
         if callback_tone is not None:
             binding.callback_tone, binding.callback_num = callback_tone, None

@@ -3,8 +3,11 @@ the shape of an extension."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+
+from spec import FieldOrder, load
 
 from ..errors import PnsError
 from .common import INVALID
@@ -72,6 +75,25 @@ def check_lifetime(time_unit: str, bind_expired_time: int, callback_expired_time
                 INVALID,
                 f"{name} {value} is outside 0 to {ceiling} {_NAMES[time_unit]} (timeUnit {time_unit})",
             )
+
+
+@functools.cache
+def _lifetime_order() -> tuple[str, FieldOrder]:
+    rule = load().rules[LIFETIME_ORDER]
+    assert rule.field_order is not None, "x-pns-rules axe.lifetime-order lost its x-pns-field-order"
+    return rule.code, rule.field_order
+
+
+LIFETIME_ORDER = "axe.lifetime-order"
+
+
+def check_lifetime_order(bind_expired_time: int, callback_expired_time: int | None) -> None:
+    """The binding outlives its call-back records (the spec's `axe.lifetime-order`); a modify is
+    checked on the values the binding would have after it."""
+    code, order = _lifetime_order()
+    broken = order.broken_by({order.larger: bind_expired_time, order.smaller: callback_expired_time})
+    if broken:
+        raise PnsError(code, broken, rule=LIFETIME_ORDER, field=order.larger, value=bind_expired_time)
 
 
 def deadline(start: float, time_unit: str, lifetime: int) -> float | None:

@@ -425,7 +425,7 @@ def test_modify_changes_only_the_given_fields(axe: AxeBackend) -> None:
         bind_num=A,
         virtual_num=X1,
         callback_num=B,
-        bind_expired_time=2,
+        bind_expired_time=8,
         callback_expired_time=5,
         user_data="u",
     )
@@ -443,7 +443,7 @@ def test_modify_changes_only_the_given_fields(axe: AxeBackend) -> None:
         "hint.wav",
     )
     assert (changed.callback_num, changed.callback_expired_time, changed.user_data) == (B, 7, "u")
-    assert (changed.time_unit, changed.bind_expired_time, changed.expire_time) == ("0", 2, START + 2 * HOUR)
+    assert (changed.time_unit, changed.bind_expired_time, changed.expire_time) == ("0", 8, START + 8 * HOUR)
     assert (changed.virtual_num, changed.extend_num, changed.bind_num) == (X1, "0001", A)
 
 
@@ -578,7 +578,7 @@ def test_modify_lifetime_zero_makes_the_binding_permanent(axe: AxeBackend, clock
 def test_modify_without_lifetime_keeps_the_deadline(axe: AxeBackend, clock: VirtualClock) -> None:
     sid = axe.bind(bind_num=A, virtual_num=X1, bind_expired_time=1).subscription_id
     clock.advance(30 * MINUTE)
-    axe.modify(subscription_id=sid, callback_expired_time=3)
+    axe.modify(subscription_id=sid, callback_expired_time=1)
     clock.advance(30 * MINUTE)
     assert axe.binding(sid) is None
 

@@ -7,6 +7,7 @@ the vendor states it (`x-pns-source`).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -86,7 +87,7 @@ def test_bind_keeps_a_caret_and_base64_text(api: Api, app_key: str, path: str, b
     assert api.call(app_key, "POST", path, json={**body, "userData": "a^b 6K6i5Y2V=="}).code == "0"
 
 
-def _bound(api: Api, app_key: str, path: str, body: dict[str, str]) -> str:
+def _bound(api: Api, app_key: str, path: str, body: dict[str, Any]) -> str:
     r = api.call(app_key, "POST", path, json=body)
     assert r.code == "0"
     return str(r.body["subscriptionId"])
@@ -143,3 +144,37 @@ def test_axe_bind_reply_carries_both_lifetimes_like_the_vendor_example(api: Api)
 def test_axe_bind_reply_shows_a_lifetime_of_0_when_none_was_sent(api: Api) -> None:
     r = api.call("demo-axe", "POST", AXE, json={"bindNum": A, "virtualNum": AXE_X})
     assert r.body["bindExpiredTime"] == 0 and "callbackExpiredTime" not in r.body
+
+
+# AXE: bindExpiredTime >= callbackExpiredTime
+
+
+def test_axe_bind_refuses_a_binding_shorter_than_its_call_back_records(api: Api) -> None:
+    body = {"bindNum": A, "virtualNum": AXE_X, "bindExpiredTime": 2, "callbackExpiredTime": 5}
+    r = api.call("demo-axe", "POST", AXE, json=body)
+    assert (r.status, r.code) == (403, "1010002")
+    assert "bindExpiredTime 2 must be >= callbackExpiredTime 5" in r.problem
+    assert "axe.lifetime-order" in r.problem
+    equal = api.call("demo-axe", "POST", AXE, json={**body, "callbackExpiredTime": 2})
+    assert equal.code == "0"
+
+
+def test_axe_modify_refuses_the_order_broken_by_the_request(api: Api) -> None:
+    sid = _bound(api, "demo-axe", AXE, {"bindNum": A, "virtualNum": AXE_X, "bindExpiredTime": 5})
+    both = {"subscriptionId": sid, "bindExpiredTime": 2, "callbackExpiredTime": 5}
+    assert api.call("demo-axe", "PUT", AXE, json=both).code == "1010002"
+
+
+def test_axe_modify_checks_the_order_on_the_values_after_the_change(api: Api) -> None:
+    sid = _bound(api, "demo-axe", AXE, {"bindNum": A, "virtualNum": AXE_X, "bindExpiredTime": 5})
+    r = api.call("demo-axe", "PUT", AXE, json={"subscriptionId": sid, "callbackExpiredTime": 6})
+    assert r.code == "1010002" and "bindExpiredTime 5 must be >= callbackExpiredTime 6" in r.problem
+    ok = api.call("demo-axe", "PUT", AXE, json={"subscriptionId": sid, "callbackExpiredTime": 5})
+    assert ok.code == "0"
+
+
+def test_axe_lifetime_0_means_never_and_outlives_any_call_back_record(api: Api) -> None:
+    body = {"bindNum": A, "virtualNum": AXE_X, "bindExpiredTime": 0, "callbackExpiredTime": 5}
+    assert api.call("demo-axe", "POST", AXE, json=body).code == "0"
+    finite = {"bindNum": B, "virtualNum": AXE_X, "bindExpiredTime": 5, "callbackExpiredTime": 0}
+    assert api.call("demo-axe", "POST", AXE, json=finite).code == "1010002"
