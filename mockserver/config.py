@@ -98,7 +98,7 @@ class Settings:
     # AXE (the vendor's pages disagree): does a modified lifetime count from the modify, and
     # does a query show the bind-time lifetime or the modified one?
     axe_modify_restarts_clock: bool = True
-    axe_query_shows_bind_values: bool = False
+    axe_query_shows_bind_values: bool = True
     seed: int | None = None
     admin_token: str | None = None  # when set, the admin API answers anyone who sends it, and only them
 

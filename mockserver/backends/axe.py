@@ -46,7 +46,7 @@ class AxeBackend(Backend):
         *,
         number_owner: NumberOwner,
         modify_restarts_clock: bool = True,
-        query_shows_bind_values: bool = False,
+        query_shows_bind_values: bool = True,
     ) -> None:
         super().__init__(app, clock, ids, number_owner=number_owner)
         self.modify_restarts_clock = modify_restarts_clock
@@ -272,7 +272,10 @@ class AxeBackend(Backend):
 
     def _shown(self, binding: AxeBinding) -> AxeBinding:
         """What a query reports: the binding itself, or a copy with the bind-time lifetime."""
-        if not self.query_shows_bind_values:
+        if not self.query_shows_bind_values or (
+            binding.time_unit == binding.bound_time_unit
+            and binding.bind_expired_time == binding.bound_expired_time
+        ):
             return binding
         return dataclasses.replace(
             binding, time_unit=binding.bound_time_unit, bind_expired_time=binding.bound_expired_time

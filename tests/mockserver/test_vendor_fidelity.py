@@ -178,3 +178,17 @@ def test_axe_lifetime_0_means_never_and_outlives_any_call_back_record(api: Api) 
     assert api.call("demo-axe", "POST", AXE, json=body).code == "0"
     finite = {"bindNum": B, "virtualNum": AXE_X, "bindExpiredTime": 5, "callbackExpiredTime": 0}
     assert api.call("demo-axe", "POST", AXE, json=finite).code == "1010002"
+
+
+# AXE query after modify: the bind-time timeUnit and bindExpiredTime, by default
+
+
+def test_axe_query_shows_the_bind_values_after_a_modify_while_expiry_follows_the_modify(api: Api) -> None:
+    body = {"bindNum": A, "virtualNum": AXE_X, "timeUnit": "0", "bindExpiredTime": 2}
+    sid = _bound(api, "demo-axe", AXE, body)
+    change = {"subscriptionId": sid, "timeUnit": "1", "bindExpiredTime": 30}
+    assert api.call("demo-axe", "PUT", AXE, json=change).code == "0"
+    shown = api.call("demo-axe", "GET", AXE, query={"subscriptionId": sid}).body
+    assert (shown["timeUnit"], shown["bindExpiredTime"]) == ("0", 2)
+    api.advance(30 * 60)
+    assert api.call("demo-axe", "GET", AXE, query={"subscriptionId": sid}).code == "1016001"
