@@ -192,3 +192,29 @@ def test_axe_query_shows_the_bind_values_after_a_modify_while_expiry_follows_the
     assert (shown["timeUnit"], shown["bindExpiredTime"]) == ("0", 2)
     api.advance(30 * 60)
     assert api.call("demo-axe", "GET", AXE, query={"subscriptionId": sid}).code == "1016001"
+
+
+# AXB bind reply: exactly the example's fields, each of its documented type
+
+
+@pytest.mark.parametrize("record_flag", [True, "true"])
+def test_axb_bind_reply_has_exactly_the_example_fields_as_integers(api: Api, record_flag: object) -> None:
+    body = {
+        "callerNum": A, "calleeNum": B, "relationNum": AXB_X, "recordFlag": record_flag,
+        "userData": "order-1", "duration": 3600, "callDirection": 1,
+    }  # fmt: skip
+    r = api.call("demo-axb", "POST", AXB, json=body)
+    assert r.code == "0"
+    assert set(r.body) == {
+        "resultcode", "resultdesc", "subscriptionId", "relationNum",
+        "callDirection", "duration", "maxDuration",
+    }  # fmt: skip
+    assert [type(r.body[k]) for k in ("callDirection", "duration", "maxDuration")] == [int, int, int]
+    assert (r.body["callDirection"], r.body["duration"], r.body["maxDuration"]) == (1, 3600, 0)
+
+
+def test_axb_query_gives_back_record_flag_in_its_documented_string_form(api: Api) -> None:
+    body = {"callerNum": A, "calleeNum": B, "relationNum": AXB_X, "recordFlag": True}
+    sid = _bound(api, "demo-axb", AXB, body)
+    found = api.call("demo-axb", "GET", AXB, query={"subscriptionId": sid}).body["relationNumList"][0]
+    assert found["recordFlag"] == "true"
