@@ -54,12 +54,34 @@ def documented_fields(spec: Spec, entry: Entry, options: PnsOptions) -> list[Con
     ]
 
 
+def confirmed_fields(spec: Spec, entry: Entry, options: PnsOptions) -> list[ContractViolation]:
+    """Under `strict_fields`, fields the mock took that the vendor does not confirm fail the test
+    (otherwise they are only warnings: see `warnings_of`)."""
+    if not options.strict_fields or entry.notice is None or entry.operation_id is None:
+        return []
+    return [
+        ContractViolation(
+            operation=entry.operation_id,
+            request=f"{entry.method} {entry.path}",
+            problem=entry.notice,
+            opt_out="@pytest.mark.pns(strict_fields=False) (then it is a warning)",
+        )
+    ]
+
+
+def warnings_of(entries: list[Entry], options: PnsOptions) -> list[str]:
+    """Notices that are warnings rather than failures (when `strict_fields` is off)."""
+    if options.strict_fields:
+        return []
+    return [f"{e.operation_id} ({e.method} {e.path}): {e.notice}" for e in entries if e.notice]
+
+
 def _body_fields(spec: Spec, op: Operation) -> list[str]:
     pointer = op.request_schema_pointer
     return list(_properties(spec, spec.resolve(pointer))) if pointer else []
 
 
-CHECKS: tuple[Check, ...] = (spec_rules, documented_fields)
+CHECKS: tuple[Check, ...] = (spec_rules, documented_fields, confirmed_fields)
 
 
 def violations(spec: Spec, entries: list[Entry], options: PnsOptions) -> list[ContractViolation]:

@@ -20,7 +20,7 @@ from mockserver.http import HttpRequest, HttpResponse
 from mockserver.journal import Entry
 from mockserver.platform import Platform
 
-from .checks import violations
+from .checks import violations, warnings_of
 from .options import PnsOptions
 from .violations import ContractViolation, PnsToolkitError, Violations
 
@@ -169,6 +169,11 @@ class PnsMock:
             for method, url in self.unexpected
         ]
         return found
+
+    def warnings(self) -> list[str]:
+        """What this test relied on that the vendor does not confirm (warnings, not failures,
+        unless `strict_fields`: then they are violations)."""
+        return warnings_of(self.journal(), self.options)
 
     def assert_no_violations(self) -> None:
         found = self.violations()

@@ -11,6 +11,7 @@ Marker: `@pytest.mark.pns(**options)` overrides options for one test (see `PnsOp
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -22,6 +23,7 @@ from .intercept import Interceptor
 from .mock import PnsMock
 from .options import add_options, resolve
 from .server import RunningServer
+from .violations import PnsFidelityWarning
 
 _MOCKS = pytest.StashKey[PnsMock]()
 _COVERAGE = pytest.StashKey[Coverage]()
@@ -88,6 +90,9 @@ def pns_server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     result = yield
     mock = item.stash.get(_MOCKS, None)
+    if mock is not None:
+        for text in mock.warnings():
+            warnings.warn(PnsFidelityWarning(text), stacklevel=1)
     if mock is not None and mock.options.fail_on_violations:
         mock.assert_no_violations()
     return result

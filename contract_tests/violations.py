@@ -22,6 +22,10 @@ class PnsToolkitError(Exception):
     """The plugin was used wrongly (not a problem of the code under test)."""
 
 
+class PnsFidelityWarning(UserWarning):
+    """The mock accepted what the vendor's pages do not confirm the live platform accepts."""
+
+
 class ContractViolation(AssertionError):
     def __init__(
         self,

@@ -137,6 +137,10 @@ class Engine:
         payload = self.shaper.reply(pointer, result, envelope) if pointer else envelope
         response = json_response(200, payload)
         response.resultcode = "0"
+        notice = self.validator.notice(op, params)
+        if notice is not None:
+            response.notice = notice
+            response.headers.append((PROBLEM_HEADER, header_safe(f"0 Success: {notice}")))
         if fault is not None:
             response.delay = fault.latency
         return response, app.app_key
@@ -182,6 +186,7 @@ class Engine:
                 response.body[:4096].decode("utf-8", "replace"),
                 # not the exception itself: its traceback would keep the request's frames alive
                 (problem.detail, problem.rule, problem.field, problem.value) if problem else None,
+                response.notice,
             )
         )
 

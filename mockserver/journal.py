@@ -32,6 +32,7 @@ class Entry:
     headers: dict[str, str] = field(default_factory=dict)
     field: str | None = None  # the offending wire field of a refused request
     sent: Any = None  # what the client sent there
+    notice: str | None = None  # an accepted request's reliance on what the vendor does not confirm
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -41,7 +42,7 @@ class Entry:
 # into an `Entry` only when someone reads the journal (most entries never are). Fields:
 # operation_id, id, wall_time, platform_time, method, path, query, app_key, request headers (raw),
 # request body (bytes, first 4 KiB), status, resultcode, reply headers, reply body (str, first
-# 4 KiB), problem (None, or the refusal's detail, rule, field and value).
+# 4 KiB), problem (None, or the refusal's detail, rule, field and value), notice (None or str).
 Raw = tuple[Any, ...]
 
 _TOKEN_HEADERS = tuple(scheme.token_header.lower() for scheme in SCHEMES.values())
@@ -67,7 +68,7 @@ def redacted(headers: Mapping[str, str]) -> dict[str, str]:
 
 def entry_of(raw: Raw) -> Entry:
     (operation_id, entry_id, wall, platform_time, method, path, query, app_key, headers, sent_body,
-     status, resultcode, reply_headers, reply_body, problem) = raw  # fmt: skip
+     status, resultcode, reply_headers, reply_body, problem, notice) = raw  # fmt: skip
     return Entry(
         id=entry_id,
         wall_time=wall,
@@ -86,6 +87,7 @@ def entry_of(raw: Raw) -> Entry:
         headers=redacted(headers),
         field=problem[2] or None if problem else None,
         sent=problem[3] if problem and problem[2] else None,
+        notice=notice,
     )
 
 

@@ -31,6 +31,8 @@ class _OperationRules:
     bool_fields: frozenset[str]
     # (rule id, result code, order) of each `x-pns-field-order` rule of the operation
     field_orders: tuple[tuple[str, str, FieldOrder], ...] = ()
+    # (rule id, fields the vendor confirms, where it says so) of each `x-pns-confirmed-fields` rule
+    confirmed: tuple[tuple[str, frozenset[str], str], ...] = ()
     empty_query_ok: bool = False  # whether no query parameters at all pass the query schema
 
 
@@ -89,6 +91,11 @@ class RequestValidator:
                 for rule in self._spec.rules_for(op.operation_id)
                 if rule.field_order is not None
             ),
+            confirmed=tuple(
+                (rule.id, frozenset(rule.confirmed_fields), rule.source.page)
+                for rule in self._spec.rules_for(op.operation_id)
+                if rule.confirmed_fields
+            ),
         )
 
     def validate(self, op: Operation, query: str, content_type: str | None, body: bytes) -> dict[str, Any]:
@@ -107,6 +114,17 @@ class RequestValidator:
             if name in params:
                 params[name] = to_bool(params[name])
         return params
+
+    def notice(self, op: Operation, params: Mapping[str, Any]) -> str | None:
+        """What an accepted request relied on that the vendor does not confirm, or None."""
+        for rule_id, confirmed, page in self._rules[op.operation_id].confirmed:
+            unconfirmed = [name for name in params if name not in confirmed]
+            if unconfirmed:
+                return (
+                    f"accepted, but the vendor ({page}) confirms only {', '.join(sorted(confirmed))} "
+                    f"for {op.operation_id}; unconfirmed: {', '.join(unconfirmed)} [rule: {rule_id}]"
+                )
+        return None
 
     def _query(self, op: Operation, rules: _OperationRules, query: str) -> dict[str, Any]:
         try:

@@ -59,6 +59,8 @@ class Rule:
     source: Source
     field_order: FieldOrder | None = None
     setting: str = ""  # the `server:` configuration key that sets the rule's value, if any
+    # Fields the vendor confirms for the operation; others are accepted but reported (a notice).
+    confirmed_fields: tuple[str, ...] = ()
 
 
 def rules_of(document: Mapping[str, Any]) -> dict[str, Rule]:
@@ -90,4 +92,5 @@ def _rule(raw: Mapping[str, Any], sites: list[tuple[str, str]]) -> Rule:
         if order
         else None,
         setting=str(raw.get("setting", "")),
+        confirmed_fields=tuple(raw.get("x-pns-confirmed-fields", ())),
     )

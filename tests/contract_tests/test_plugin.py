@@ -310,3 +310,44 @@ def test_unknown_marker_keyword_is_a_usage_error(customer: pytest.Pytester) -> N
     )
     result = customer.runpytest("-p", "no:cacheprovider")
     result.stdout.fnmatch_lines(["*unknown keyword*strict_feilds*"])
+
+
+AX_MODIFY_TEST = """
+import pytest, requests
+from pns_client import BASE, headers
+
+AX = "/rest/provision/caas/privatenumber/v1.0"
+
+
+def modify_call_direction(pns):
+    app = pns.app("AX")
+    bound = requests.post(
+        BASE + AX, json={"origNum": "+8613800000001", "privateNum": app.numbers[0]},
+        headers=headers(app.app_key, app.app_secret),
+    ).json()
+    body = {"subscriptionId": bound["subscriptionId"], "callDirection": 1}
+    return requests.put(BASE + AX, json=body, headers=headers(app.app_key, app.app_secret)).json()
+
+{marker}
+def test_modify(pns):
+    assert modify_call_direction(pns)["resultcode"] == "0"
+"""
+
+
+def test_an_ax_modify_field_the_vendor_does_not_confirm_is_a_warning_without_strict_fields(
+    customer: pytest.Pytester,
+) -> None:
+    lenient = AX_MODIFY_TEST.replace("{marker}", "@pytest.mark.pns(strict_fields=False)")
+    customer.makepyfile(test_modify=lenient)
+    result = customer.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, warnings=1)
+    result.stdout.fnmatch_lines(["*PnsFidelityWarning*unconfirmed: callDirection*"])
+
+
+def test_an_ax_modify_field_the_vendor_does_not_confirm_fails_under_strict_fields(
+    customer: pytest.Pytester,
+) -> None:
+    customer.makepyfile(test_modify=AX_MODIFY_TEST.replace("{marker}", ""))
+    result = customer.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*unconfirmed: callDirection*", "*strict_fields=False*"])

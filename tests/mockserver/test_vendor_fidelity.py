@@ -218,3 +218,25 @@ def test_axb_query_gives_back_record_flag_in_its_documented_string_form(api: Api
     sid = _bound(api, "demo-axb", AXB, body)
     found = api.call("demo-axb", "GET", AXB, query={"subscriptionId": sid}).body["relationNumList"][0]
     assert found["recordFlag"] == "true"
+
+
+# AX modify: fields outside the FAQ's list are accepted and reported
+
+
+def test_ax_modify_with_a_field_the_faq_does_not_list_is_accepted_and_reported(api: Api) -> None:
+    sid = _bound(api, *BINDS[1])
+    r = api.call("demo-ax", "PUT", AX, json={"subscriptionId": sid, "callDirection": 1, "maxDuration": 5})
+    assert r.code == "0"
+    assert r.problem.startswith("0 Success: accepted, but the vendor (pn_faq_00014x) confirms only")
+    assert "unconfirmed: callDirection [rule: ax.modify-confirmed-fields]" in r.problem
+    (entry,) = api.journal("modifyAxBinding")
+    assert entry["notice"] is not None and "unconfirmed: callDirection" in entry["notice"]
+    assert entry["rule"] is None  # not a refusal
+
+
+def test_ax_modify_with_only_the_faq_fields_carries_no_notice(api: Api) -> None:
+    sid = _bound(api, *BINDS[1])
+    body = {"subscriptionId": sid, "maxDuration": 5, "privateSms": "true", "recordFlag": "false"}
+    r = api.call("demo-ax", "PUT", AX, json=body)
+    assert (r.code, r.problem) == ("0", "")
+    assert [e["notice"] for e in api.journal("modifyAxBinding")] == [None]
