@@ -101,6 +101,9 @@ class Simulator:
         router: Router,
     ) -> None:
         self._spec = spec
+        # the binding modes' userData rides on the events that carry this field (spec)
+        status = spec.document["components"]["schemas"]["EventCallStatusInfo"]["properties"]
+        self._user_data_with: str = status["userData"]["x-pns-travels-with"]
         self._clock = clock
         self._ids = ids
         self._calls = calls
@@ -241,7 +244,7 @@ class Simulator:
             info["notifyMode"] = "Block" if step == "callin" else "Notify"
             if step != "callin" and route.user_data:
                 info["userData"] = route.user_data
-        elif step == "callin" and route.user_data:
+        elif route.user_data and self._user_data_with in info:
             info["userData"] = route.user_data
         if step == "collectInfo":
             info["digitInfo"] = plan.digits or ""

@@ -45,7 +45,10 @@ def test_an_answered_axb_call_sends_five_events_in_order_then_one_consistent_cdr
     platform.clock.advance(100)
     sim.tick()
     assert sink.events() == ["callin", "callout", "alerting", "answer", "disconnect", "fee"]
-    assert sink.status("callin")["userData"] == "ride-42"
+    # the call-event table: every event naming the binding carries its userData (spec x-pns-conflict)
+    assert [
+        sink.status(e).get("userData") for e in ("callin", "callout", "alerting", "answer", "disconnect")
+    ] == ["ride-42"] * 5
     assert {body["statusInfo"]["sessionId"] for _, body in sink.pushed[:5]} == {sink.fee()["sessionId"]}
     fee = sink.fee()
     assert (fee["subscriptionId"], fee["direction"], fee["fwdDstNum"], fee["bindNum"]) == (sid, 1, B, X1)
@@ -277,3 +280,12 @@ def test_axyb_a_dialling_its_own_x_is_8032(platform: Platform) -> None:
     sink = RecordingSink()
     _run(platform, sink, "demo-axyb", CallPlan(caller=A, dialled=ax.relation_number))
     assert sink.status("disconnect")["stateCode"] == 8032
+
+
+def test_axe_user_data_rides_on_the_events_that_name_the_binding(platform: Platform) -> None:
+    binding = platform.backend("demo-axe").bind(bind_num=A, virtual_num=AXE_X, user_data="parcel-9")
+    sink = RecordingSink()
+    _run(platform, sink, "demo-axe", CallPlan(caller=B, dialled=AXE_X, digits=binding.extend_num))
+    carried = {e: "userData" in sink.status(e) for e in ("callin", "collectInfo", "callout", "disconnect")}
+    assert carried == {"callin": False, "collectInfo": False, "callout": True, "disconnect": True}
+    assert sink.status("answer")["userData"] == "parcel-9"
