@@ -40,7 +40,11 @@ class Calls:
         with self._lock:
             call = self._active.get(session_id)
             if call is None or call.app_key != app_key:
-                raise PnsError(INVALID_SESSION, f"no call in progress with sessionid {session_id!r}")
+                raise PnsError(
+                    INVALID_SESSION,
+                    f"no call in progress with sessionid {session_id!r}",
+                    rule="stop-call.in-progress",
+                )
             del self._active[session_id]
         call.stop()
 

@@ -51,7 +51,9 @@ class Recordings:
         recording = self.get(domain, file_name)
         if recording is None or recording.app_key != app_key:
             raise PnsError(
-                NOT_FOUND, f"no recording {file_name!r} in {domain!r} for this application (kept 7 days)"
+                NOT_FOUND,
+                f"no recording {file_name!r} in {domain!r} for this application (kept 7 days)",
+                rule="recording.kept-7-days",
             )
         return recording
 

@@ -22,6 +22,7 @@ A_LIMIT = "1011003"
 NOT_APPLIED = "1011004"
 X_TAKEN = "1011005"
 NOT_FOUND = "1016001"
+TEMPORARY_CALLEE_DEFAULT, TEMPORARY_CALLEE_RULE = 60, "ax.temporary-callee-duration"  # x-pns-rules
 
 
 @dataclass(slots=True)  # a million of them: no per-instance dict
@@ -92,16 +93,24 @@ class AxBackend(Backend):
         area_code = blank_to_none(area_code)
         if private_num is None:
             if area_code is None:
-                raise PnsError(INVALID, "bind needs privateNum or areaCode")
+                raise PnsError(INVALID, "bind needs privateNum or areaCode", rule="ax.x-or-area")
             if private_num_type is None:
-                raise PnsError(INVALID, f"areaCode {area_code} needs privateNumType (mobile-virtual)")
+                raise PnsError(
+                    INVALID,
+                    f"areaCode {area_code} needs privateNumType (mobile-virtual)",
+                    rule="ax.area-needs-type",
+                )
         self._check_recording(record_flag, INVALID)
         if private_num is not None:
             self._check_mine(private_num)
             self._check_bindable(private_num)
             taken = self._on_x.get(private_num)
             if taken is not None:
-                raise PnsError(X_TAKEN, f"privateNum {private_num} is already bound to {taken.orig_num}")
+                raise PnsError(
+                    X_TAKEN,
+                    f"privateNum {private_num} is already bound to {taken.orig_num}",
+                    rule="ax.one-a-per-x",
+                )
         self._check_limit(orig_num)
         binding = AxBinding(
             subscription_id=self.ids.subscription_id(),
@@ -192,7 +201,7 @@ class AxBackend(Backend):
         if subscription_id is None and orig_num is not None:
             held = self._of_a.get(orig_num)
             if not held:
-                raise PnsError(NOT_FOUND, f"origNum {orig_num} has no binding")
+                raise PnsError(NOT_FOUND, f"origNum {orig_num} has no binding", rule="ax.not-found")
             return list(held.values())
         return [self._identify(subscription_id, private_num, "query", alternatives="origNum or privateNum")]
 
@@ -208,9 +217,13 @@ class AxBackend(Backend):
         """Each call replaces the previous callee; it lapses after `duration` seconds (spec default 60)."""
         binding = self._identify(subscription_id, private_num, "setting a callee")
         if callee_num == binding.orig_num:
-            raise PnsError(INVALID, f"calleeNum {callee_num} is the origNum of the binding")
+            raise PnsError(
+                INVALID, f"calleeNum {callee_num} is the origNum of the binding", rule="ax.callee-not-a"
+            )
         binding.temporary_callee = callee_num
-        binding.temporary_callee_until = self.clock.now() + (60 if duration is None else duration)
+        binding.temporary_callee_until = self.clock.now() + (
+            TEMPORARY_CALLEE_DEFAULT if duration is None else duration
+        )
         return binding
 
     @public
@@ -238,27 +251,37 @@ class AxBackend(Backend):
         if subscription_id is not None:
             found = self._bindings.get(subscription_id)
             if found is None:
-                raise PnsError(NOT_FOUND, f"subscriptionId {subscription_id} does not exist")
+                raise PnsError(
+                    NOT_FOUND, f"subscriptionId {subscription_id} does not exist", rule="ax.not-found"
+                )
             return found
         if private_num is None:
-            raise PnsError(INVALID, f"{action} needs subscriptionId or {alternatives}")
+            raise PnsError(INVALID, f"{action} needs subscriptionId or {alternatives}", rule="ax.identify")
         owner = self._owner(private_num)
         if owner is not None and owner != self.app.app_key:
-            raise PnsError(NOT_APPLIED, f"privateNum {private_num} {self._not_mine(private_num)}")
+            raise PnsError(
+                NOT_APPLIED, f"privateNum {private_num} {self._not_mine(private_num)}", rule="ax.not-applied"
+            )
         found = self._on_x.get(private_num)
         if found is None:
-            raise PnsError(NOT_FOUND, f"privateNum {private_num} has no binding")
+            raise PnsError(NOT_FOUND, f"privateNum {private_num} has no binding", rule="ax.not-found")
         return found
 
     def _check_mine(self, private_num: str) -> None:
         owner = self._owner(private_num)
         if owner != self.app.app_key:
             code = UNKNOWN_NUMBER if owner is None else NOT_APPLIED
-            raise PnsError(code, f"privateNum {private_num} {self._not_mine(private_num)}")
+            raise PnsError(
+                code, f"privateNum {private_num} {self._not_mine(private_num)}", rule="ax.not-applied"
+            )
 
     def _check_limit(self, orig_num: str) -> None:
         if len(self._of_a.get(orig_num, ())) >= self.max_x_per_a:
-            raise PnsError(A_LIMIT, f"origNum {orig_num} already holds {self.max_x_per_a} private numbers")
+            raise PnsError(
+                A_LIMIT,
+                f"origNum {orig_num} already holds {self.max_x_per_a} private numbers",
+                rule="ax.max-x-per-a",
+            )
 
     def _leave_a(self, binding: AxBinding) -> None:
         held = self._of_a[binding.orig_num]
@@ -271,6 +294,8 @@ class AxBackend(Backend):
         if x is None:
             what = f"origNum {orig_num}"
             raise PnsError(
-                NO_RESOURCE, no_idle_detail(self.app, what, area_code, area_match_mode, "areaCode")
+                NO_RESOURCE,
+                no_idle_detail(self.app, what, area_code, area_match_mode, "areaCode"),
+                rule="ax.no-idle-x",
             )
         return x

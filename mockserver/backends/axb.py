@@ -25,6 +25,7 @@ ALREADY_BOUND = "1012010"
 NO_RECORDING = "1012012"
 
 DEFAULT_PAGE, MIN_PAGE, MAX_PAGE = 50, 10, 100
+PAGE_RULE = "axb.page-size"  # where the spec says so (x-pns-rules)
 
 
 @dataclass(slots=True)  # a million of them: no per-instance dict
@@ -98,7 +99,9 @@ class AxbBackend(Backend):
             self._check_bindable(relation_num)
             if len(self._on_x.get(relation_num, ())) >= self.max_pairs_per_x:
                 raise PnsError(
-                    X_FULL, f"relationNum {relation_num} already holds {self.max_pairs_per_x} pairs"
+                    X_FULL,
+                    f"relationNum {relation_num} already holds {self.max_pairs_per_x} pairs",
+                    rule="axb.max-pairs-per-x",
                 )
             self._check_clash(relation_num, caller_num, callee_num, own=None)
             x = relation_num
@@ -137,10 +140,10 @@ class AxbBackend(Backend):
             self._remove(binding)
             return [binding]
         if relation_num is None:
-            raise PnsError(INVALID, "unbind needs subscriptionId or relationNum")
+            raise PnsError(INVALID, "unbind needs subscriptionId or relationNum", rule="axb.identify")
         self._check_mine(relation_num)
         if relation_num not in self._on_x:
-            raise PnsError(NOT_FOUND, f"relationNum {relation_num} has no bindings")
+            raise PnsError(NOT_FOUND, f"relationNum {relation_num} has no bindings", rule="axb.not-found")
         removed = list(self._on_x.pop(relation_num).values())
         del self._parties[relation_num]
         for binding in removed:
@@ -209,13 +212,13 @@ class AxbBackend(Backend):
         if subscription_id is not None:
             return _single(self._find(subscription_id))
         if relation_num is None:
-            raise PnsError(INVALID, "query needs subscriptionId or relationNum")
+            raise PnsError(INVALID, "query needs subscriptionId or relationNum", rule="axb.identify")
         self._check_mine(relation_num)
         if caller_num is not None or callee_num is not None:
             return _single(self._find_pair(relation_num, caller_num, callee_num))
         on_x = self._on_x.get(relation_num)
         if not on_x:
-            raise PnsError(NOT_FOUND, f"relationNum {relation_num} has no bindings")
+            raise PnsError(NOT_FOUND, f"relationNum {relation_num} has no bindings", rule="axb.not-found")
         index = max(page_index or 1, 1)
         size = page_size if page_size is not None and MIN_PAGE <= page_size <= MAX_PAGE else DEFAULT_PAGE
         items = list(islice(on_x.values(), (index - 1) * size, index * size))
@@ -254,7 +257,11 @@ class AxbBackend(Backend):
     def _find(self, subscription_id: str) -> AxbBinding:
         binding = self._bindings.get(subscription_id)
         if binding is None:
-            raise PnsError(NOT_FOUND, f"subscriptionId {subscription_id} does not exist (or has expired)")
+            raise PnsError(
+                NOT_FOUND,
+                f"subscriptionId {subscription_id} does not exist (or has expired)",
+                rule="axb.not-found",
+            )
         return binding
 
     def _find_pair(self, x: str, caller_num: str | None, callee_num: str | None) -> AxbBinding:
@@ -271,23 +278,27 @@ class AxbBackend(Backend):
                 for name, value in (("callerNum", caller_num), ("calleeNum", callee_num))
                 if value is not None
             )
-            raise PnsError(NOT_FOUND, f"relationNum {x} has no binding with {wanted}")
+            raise PnsError(NOT_FOUND, f"relationNum {x} has no binding with {wanted}", rule="axb.not-found")
         return binding
 
     def _check_pair(self, caller_num: str, callee_num: str) -> None:
         if caller_num == callee_num:
-            raise PnsError(INVALID, f"callerNum and calleeNum are both {caller_num}")
+            raise PnsError(
+                INVALID, f"callerNum and calleeNum are both {caller_num}", rule="axb.caller-not-callee"
+            )
 
     def _check_mine(self, x: str) -> None:
         if not self.app.owns(x):
-            raise PnsError(NOT_APPLIED, f"relationNum {x} {self._not_mine(x)}")
+            raise PnsError(NOT_APPLIED, f"relationNum {x} {self._not_mine(x)}", rule="axb.not-applied")
 
     def _check_clash(self, x: str, caller_num: str, callee_num: str, *, own: str | None) -> None:
         parties = self._parties.get(x, {})
         for name, number in (("callerNum", caller_num), ("calleeNum", callee_num)):
             holder = parties.get(number)
             if holder is not None and holder != own:
-                raise PnsError(ALREADY_BOUND, f"{name} {number} is already bound on {x}")
+                raise PnsError(
+                    ALREADY_BOUND, f"{name} {number} is already bound on {x}", rule="axb.number-once-per-x"
+                )
 
     def _allocate(self, caller_num: str, callee_num: str, area_code: str | None, area_match_mode: str) -> str:
         origin = "areaCode"
@@ -304,7 +315,11 @@ class AxbBackend(Backend):
         x = self.allocate_x(area_code, area_match_mode, idle)
         if x is None:
             what = f"callerNum {caller_num} and calleeNum {callee_num}"
-            raise PnsError(NO_RESOURCE, no_idle_detail(self.app, what, area_code, area_match_mode, origin))
+            raise PnsError(
+                NO_RESOURCE,
+                no_idle_detail(self.app, what, area_code, area_match_mode, origin),
+                rule="axb.no-idle-x",
+            )
         return x
 
 

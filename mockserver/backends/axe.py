@@ -86,7 +86,7 @@ class AxeBackend(Backend):
     ) -> AxeBinding:
         area_code = blank_to_none(area_code)
         if virtual_num is None and area_code is None:
-            raise PnsError(INVALID, "bind needs virtualNum or areaCode")
+            raise PnsError(INVALID, "bind needs virtualNum or areaCode", rule="axe.x-or-area")
         check_callback(callback_tone, callback_num)
         if extend_num is not None:
             check_extension(extend_num, self.app.extension_length)
@@ -220,7 +220,11 @@ class AxeBackend(Backend):
             found = self._identify(subscription_id, virtual_num, extend_num, "query")
             return AxePage(items=[self._shown(found)], next_cursor=None)
         if virtual_num is None:
-            raise PnsError(INVALID, "query needs subscriptionId, virtualNum + extendNum, or virtualNum")
+            raise PnsError(
+                INVALID,
+                "query needs subscriptionId, virtualNum + extendNum, or virtualNum",
+                rule="axe.identify",
+            )
         size = check_limit(limit)
         after = parse_cursor(cursor)
         self._check_mine(virtual_num)
@@ -288,27 +292,45 @@ class AxeBackend(Backend):
         if subscription_id is not None:
             found = self._bindings.get(subscription_id)
             if found is None:
-                raise PnsError(NOT_FOUND, f"subscriptionId {subscription_id} does not exist (or has expired)")
+                raise PnsError(
+                    NOT_FOUND,
+                    f"subscriptionId {subscription_id} does not exist (or has expired)",
+                    rule="axe.not-found",
+                )
             return found
         if virtual_num is None or extend_num is None:
-            raise PnsError(INVALID, f"{action} needs subscriptionId, or virtualNum and extendNum together")
+            raise PnsError(
+                INVALID,
+                f"{action} needs subscriptionId, or virtualNum and extendNum together",
+                rule="axe.identify",
+            )
         self._check_mine(virtual_num)
         found = self._on_x.get(virtual_num, {}).get(extend_num)
         if found is None:
-            raise PnsError(NOT_FOUND, f"virtualNum {virtual_num} has no binding on extendNum {extend_num}")
+            raise PnsError(
+                NOT_FOUND,
+                f"virtualNum {virtual_num} has no binding on extendNum {extend_num}",
+                rule="axe.not-found",
+            )
         return found
 
     def _check_mine(self, x: str) -> None:
         if not self.app.owns(x):
-            raise PnsError(NOT_APPLIED, f"virtualNum {x} {self._not_mine(x)}")
+            raise PnsError(NOT_APPLIED, f"virtualNum {x} {self._not_mine(x)}", rule="axe.not-applied")
 
     def _claim_extension(self, x: str, extend_num: str | None) -> str:
         taken = self._on_x.get(x, {})
         if extend_num is not None and extend_num in taken:
-            raise PnsError(EXTENSION_TAKEN, f"extendNum {extend_num} is already bound on virtualNum {x}")
+            raise PnsError(
+                EXTENSION_TAKEN,
+                f"extendNum {extend_num} is already bound on virtualNum {x}",
+                rule="axe.extension-taken",
+            )
         if len(taken) >= self.capacity:
             raise PnsError(
-                NO_EXTENSION, f"virtualNum {x} holds {self.capacity} extensions, its application's maximum"
+                NO_EXTENSION,
+                f"virtualNum {x} holds {self.capacity} extensions, its application's maximum",
+                rule="axe.extension-capacity",
             )
         if extend_num is not None:
             return extend_num
@@ -335,6 +357,8 @@ class AxeBackend(Backend):
                 "and A has none of them)"
             )
             raise PnsError(
-                NO_RESOURCE, no_idle_detail(self.app, what, area_code, area_match_mode, "areaCode")
+                NO_RESOURCE,
+                no_idle_detail(self.app, what, area_code, area_match_mode, "areaCode"),
+                rule="axe.no-idle-x",
             )
         return x

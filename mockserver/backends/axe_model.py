@@ -64,7 +64,9 @@ def check_lifetime(time_unit: str, bind_expired_time: int, callback_expired_time
     binding's stored unit, which only the backend knows.
     """
     if time_unit not in _SECONDS:
-        raise PnsError(INVALID, f"timeUnit {time_unit!r} is neither 0 (hours) nor 1 (minutes)")
+        raise PnsError(
+            INVALID, f"timeUnit {time_unit!r} is neither 0 (hours) nor 1 (minutes)", rule="axe.lifetime-range"
+        )
     ceiling = _CEILING[time_unit]
     for name, value in (
         ("bindExpiredTime", bind_expired_time),
@@ -74,6 +76,7 @@ def check_lifetime(time_unit: str, bind_expired_time: int, callback_expired_time
             raise PnsError(
                 INVALID,
                 f"{name} {value} is outside 0 to {ceiling} {_NAMES[time_unit]} (timeUnit {time_unit})",
+                rule="axe.lifetime-range",
             )
 
 
@@ -115,7 +118,9 @@ def parse_cursor(cursor: str | None) -> int:
     match = _CURSOR.match(cursor or FIRST_CURSOR)
     if match is None:
         raise PnsError(
-            INVALID, f"cursor {cursor!r} is not 13 digits, '_', 1 to 20 digits (e.g. {FIRST_CURSOR})"
+            INVALID,
+            f"cursor {cursor!r} is not 13 digits, '_', 1 to 20 digits (e.g. {FIRST_CURSOR})",
+            rule="axe.page-cursor",
         )
     return int(match.group(2))
 
@@ -124,13 +129,17 @@ def check_limit(limit: int | None) -> int:
     if limit is None:
         return DEFAULT_LIMIT
     if not 1 <= limit <= MAX_LIMIT:
-        raise PnsError(INVALID, f"limit {limit} is outside 1 to {MAX_LIMIT}")
+        raise PnsError(INVALID, f"limit {limit} is outside 1 to {MAX_LIMIT}", rule="axe.page-limit")
     return limit
 
 
 def check_callback(callback_tone: str | None, callback_num: str | None) -> None:
     if callback_tone is not None and callback_num is not None:
-        raise PnsError(INVALID, "callbackTone and callbackNum exclude each other; send one of them")
+        raise PnsError(
+            INVALID,
+            "callbackTone and callbackNum exclude each other; send one of them",
+            rule="axe.callback-exclusive",
+        )
 
 
 def check_extension(extend_num: str, length: int) -> None:
@@ -147,4 +156,5 @@ def check_extension(extend_num: str, length: int) -> None:
             INVALID,
             f"extendNum {extend_num!r} must be at most {length} digits (the application's extension "
             "length), not all zeros",
+            rule="axe.extension-shape",
         )

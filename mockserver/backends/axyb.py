@@ -26,6 +26,7 @@ NOT_FOUND = "1016001"
 
 DEFAULT_DURATION = 7200
 MAX_ITEMS = 5  # a query lists at most five relations (no paging in AXYB)
+QUERY_RULE = "axyb.query-lists-five"  # where the spec says so (x-pns-rules)
 
 
 class AxybBackend(Backend):
@@ -82,13 +83,17 @@ class AxybBackend(Backend):
         held = self._of_a.get(orig_num, {})
         if len(held) >= self.max_x_per_a:
             raise PnsError(
-                NO_RESOURCE, f"origNum {orig_num} already holds {self.max_x_per_a} X, the limit per A"
+                NO_RESOURCE,
+                f"origNum {orig_num} already holds {self.max_x_per_a} X, the limit per A",
+                rule="axyb.max-x-per-a",
             )
         x = self.allocate_x(area_code, area_match_mode, lambda x: x not in self._on_x)
         if x is None:
             what = f"origNum {orig_num} (an X serves one A)"
             raise PnsError(
-                NO_RESOURCE, no_idle_detail(self.app, what, area_code, area_match_mode, "areaCode")
+                NO_RESOURCE,
+                no_idle_detail(self.app, what, area_code, area_match_mode, "areaCode"),
+                rule="axyb.no-idle-x",
             )
         now = self.clock.now()
         binding = AxybBinding(
@@ -118,7 +123,7 @@ class AxybBackend(Backend):
     ) -> AxybBinding | YbRelation:
         """With `y_num` (which wins) or `b_num` only that YB goes; alone, the binding and all its YB."""
         if subscription_id is None:
-            raise PnsError(INVALID, "unbind needs subscriptionId")
+            raise PnsError(INVALID, "unbind needs subscriptionId", rule="axyb.identify")
         binding = self._find(subscription_id)
         if y_num is None and b_num is None:
             self._remove(binding)
@@ -126,7 +131,11 @@ class AxybBackend(Backend):
         yb = binding.ybs.get(y_num) if y_num is not None else binding.yb_of(b_num or "")
         if yb is None:
             wanted = f"yNum {y_num}" if y_num is not None else f"bNum {b_num}"
-            raise PnsError(NOT_FOUND, f"subscriptionId {subscription_id} has no YB relation with {wanted}")
+            raise PnsError(
+                NOT_FOUND,
+                f"subscriptionId {subscription_id} has no YB relation with {wanted}",
+                rule="axyb.not-found",
+            )
         self._remove_yb(yb)
         return yb
 
@@ -141,10 +150,10 @@ class AxybBackend(Backend):
             found = self._on_x.get(relation_num)
             if found is None:
                 why = "has no binding" if self.app.owns(relation_num) else self._not_mine(relation_num)
-                raise PnsError(NOT_FOUND, f"relationNum {relation_num} {why}")
+                raise PnsError(NOT_FOUND, f"relationNum {relation_num} {why}", rule="axyb.not-found")
             binding = found
         else:
-            raise PnsError(INVALID, "query needs subscriptionId or relationNum")
+            raise PnsError(INVALID, "query needs subscriptionId or relationNum", rule="axyb.identify")
         items: list[AxybBinding | YbRelation] = [binding]
         if binding.ybs:
             items = list(islice(binding.ybs.values(), MAX_ITEMS))
@@ -184,9 +193,15 @@ class AxybBackend(Backend):
     ) -> YbRelation:
         binding = self._find(subscription_id)
         if b == binding.num_a:
-            raise PnsError(INVALID, f"origNum {b} (B) is the A of subscriptionId {subscription_id}")
+            raise PnsError(
+                INVALID, f"origNum {b} (B) is the A of subscriptionId {subscription_id}", rule="axyb.b-not-a"
+            )
         if binding.yb_of(b) is not None:
-            raise PnsError(INVALID, f"origNum {b} (B) already has a Y on subscriptionId {subscription_id}")
+            raise PnsError(
+                INVALID,
+                f"origNum {b} (B) already has a Y on subscriptionId {subscription_id}",
+                rule="axyb.one-y-per-b",
+            )
         default = binding.yb_duration
         lifetime = capped(seconds("ybDuration", yb_duration, default), binding.duration)
 
@@ -201,7 +216,9 @@ class AxybBackend(Backend):
                 f"and at most {self.max_relations_per_y} bindings in all)"
             )
             raise PnsError(
-                NO_RESOURCE, no_idle_detail(self.app, what, area_code, area_match_mode, "areaCode")
+                NO_RESOURCE,
+                no_idle_detail(self.app, what, area_code, area_match_mode, "areaCode"),
+                rule="axyb.no-idle-y",
             )
         now = self.clock.now()
         yb = YbRelation(
@@ -258,5 +275,9 @@ class AxybBackend(Backend):
     def _find(self, subscription_id: str) -> AxybBinding:
         binding = self._bindings.get(subscription_id)
         if binding is None:
-            raise PnsError(NOT_FOUND, f"subscriptionId {subscription_id} does not exist (or has expired)")
+            raise PnsError(
+                NOT_FOUND,
+                f"subscriptionId {subscription_id} does not exist (or has expired)",
+                rule="axyb.not-found",
+            )
         return binding

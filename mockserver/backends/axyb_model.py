@@ -131,10 +131,16 @@ def seconds(name: str, value: int | str | None, default: int) -> int:
         return default
     if isinstance(value, str):
         if not (value.isascii() and value.isdigit()):
-            raise PnsError(INVALID, f"{name} {value!r} is not a number of seconds")
+            raise PnsError(
+                INVALID, f"{name} {value!r} is not a number of seconds", rule="axyb.lifetime-range"
+            )
         value = int(value)
     if value != 0 and not MIN_LIFETIME <= value <= MAX_LIFETIME:
-        raise PnsError(INVALID, f"{name} {value} is neither 0 nor {MIN_LIFETIME} to {MAX_LIFETIME} seconds")
+        raise PnsError(
+            INVALID,
+            f"{name} {value} is neither 0 nor {MIN_LIFETIME} to {MAX_LIFETIME} seconds",
+            rule="axyb.lifetime-range",
+        )
     return value
 
 

@@ -58,7 +58,11 @@ class Backend:
     def _check_bindable(self, number: str) -> None:
         """A paused, unavailable or binding-frozen number takes no new bindings."""
         if not self.bindable(number):
-            raise PnsError(NUMBER_ABNORMAL, f"{number} takes no new bindings (its status is not normal)")
+            raise PnsError(
+                NUMBER_ABNORMAL,
+                f"{number} takes no new bindings (its status is not normal)",
+                rule="number-status",
+            )
 
     def _expire(self) -> None:
         """Drop what has expired by now; modes whose bindings never expire keep this no-op."""
@@ -75,7 +79,11 @@ class Backend:
 
     def _check_recording(self, record_flag: bool, code: str) -> None:
         if record_flag and not self.app.recording:
-            raise PnsError(code, f"recordFlag is true but application {self.app.app_key} has no recording")
+            raise PnsError(
+                code,
+                f"recordFlag is true but application {self.app.app_key} has no recording",
+                rule="recording-enabled",
+            )
 
     def _owner(self, number: str) -> str | None:
         """The app_key owning `number` on the platform; the application's own list decides for it."""

@@ -166,17 +166,17 @@ def test_push_is_json_in_utf8_with_the_vendors_content_type_and_matches_its_sche
     receiver: Callable[..., Receiver],
 ) -> None:
     r = receiver()
-    body = example("callEventAxb", "callin")
-    body["statusInfo"]["userData"] = "订单-0001"
+    body = example("smsNotifyAx", "forwarded")  # SMS text is the push field that may be non-ASCII
+    body["smsEvent"]["smsContent"] = "订单-0001"
     d = deliverer()
-    d.submit(APP, "callEventAxb", f"{r.base}/status?tenant=7", body)
+    d.submit(APP, "smsNotifyAx", f"{r.base}/status?tenant=7", body)
     d.run_due()
     got = r.got[0]
     assert got.headers["content-type"] == SPEC.delivery["contentType"] == "application/json;charset=UTF-8"
     assert got.path == "/status?tenant=7"
     assert json.loads(got.body.decode("utf-8")) == body
     assert "订单-0001".encode() in got.body
-    assert SCHEMAS.errors(SPEC.webhooks["callEventAxb"].body_schema_pointer, json.loads(got.body)) == []
+    assert SCHEMAS.errors(SPEC.webhooks["smsNotifyAx"].body_schema_pointer, json.loads(got.body)) == []
 
 
 def test_every_attempt_is_signed_afresh() -> None:
