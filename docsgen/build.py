@@ -58,6 +58,7 @@ def build_reference(s: Spec, fixtures: Path | None) -> Reference:
             )
         ),
         examples_source="fixtures/" if fixtures else "the spec's media-type examples",
+        rules=tuple(s.rules.values()),
     )
 
 
@@ -108,6 +109,7 @@ def _operation(s: Spec, op: Operation, fixtures: Path | None) -> OperationDoc:
         common_codes=op.common_codes,
         one_of=op.one_of,
         conflict=conflict_of(op.raw, op.pointer),
+        rules=s.rules_for(op.operation_id),
     )
 
 

@@ -10,7 +10,7 @@ from collections import Counter
 from importlib import resources
 
 from . import prose, snippets
-from .html_entries import flow_figure, operation, webhook
+from .html_entries import flow_figure, operation, source_link, webhook
 from .htmlparts import cell, code_block, conflict_note, esc, link, table
 from .model import Field, OperationDoc, Reference, WebhookDoc
 
@@ -29,6 +29,7 @@ def render_html(ref: Reference) -> str:
             _timestamps(ref),
             *(_mode(ref, i) for i in range(len(ref.modes))),
             _delivery(ref),
+            _rules(ref),
             _result_codes(ref),
             *(_cause_table(ref, i) for i in range(len(ref.cause_tables))),
         ]
@@ -83,6 +84,7 @@ def _nav(ref: Reference) -> str:
         )
     items += [
         item("delivery", "Push delivery and retries", "group"),
+        item("rules", "Rules and their sources", "group"),
         item("result-codes", "Result codes", "group"),
     ]
     items += [item(t.anchor, t.title.split(" (")[0]) for t in ref.cause_tables]
@@ -223,6 +225,35 @@ signed like your requests (<a href="#auth">Authentication</a>)</dd>
 <h4>Where pushes go (console settings)</h4><ul>{targets}</ul>
 {conflict_note(d.conflict)}
 </div></section>"""
+
+
+def _rules(ref: Reference) -> str:
+    rows = [
+        f'<tr id="rule-{esc(r.id)}" data-search>'
+        + cell("Rule", f"<code>{esc(r.id)}</code>")
+        + cell("What the platform does", prose.inline(r.summary))
+        + cell("Code", f'<a href="#rc-{esc(r.code)}"><code>{esc(r.code)}</code></a>' if r.code else "—")
+        + cell(
+            "Applies to",
+            ", ".join(f'<a href="#op-{esc(o)}">{esc(o)}</a>' for o in r.operations)
+            + (
+                f"<br><span class='muted'>server setting <code>{esc(r.setting)}</code></span>"
+                if r.setting
+                else ""
+            ),
+        )
+        + cell("Vendor source", source_link(r.source))
+        + "</tr>"
+        for r in ref.rules
+    ]
+    return (
+        '<section id="rules" data-group><h2>Rules and their sources</h2>'
+        "<p>Every business rule the mock enforces, with the vendor page and section it comes from "
+        "(<code>x-pns-rules</code> in the spec). A refusal names its rule in "
+        "<code>X-PNS-Mock-Problem</code> as <code>[rule: id]</code>.</p>"
+        + table(("Rule", "What the platform does", "Code", "Applies to", "Vendor source"), rows)
+        + "</section>"
+    )
 
 
 def _result_codes(ref: Reference) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from spec import ResultCode
+from spec import ResultCode, Rule, Source
 
 from . import prose, sequence, snippets
 from .htmlparts import cell, code_block, conflict_note, esc, fields_table, link, table
@@ -22,6 +22,7 @@ def operation(op: OperationDoc, ref: Reference) -> str:
         f'<p class="meta">Mode {esc(op.mode)}{" · vendor: " + vendor if vendor else ""}</p>',
         f'<div class="prose">{prose.to_html(op.description)}</div>',
         conflict_note(op.conflict),
+        rules_list(op.rules),
     ]
     if op.parameters or op.body_fields:
         parts += ["<h4>Parameters</h4>", fields_table((*op.parameters, *op.body_fields))]
@@ -55,6 +56,24 @@ def operation(op: OperationDoc, ref: Reference) -> str:
         parts.append(f"<details><summary>Error replies ({len(op.errors)})</summary>{bodies}</details>")
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def rules_list(rules: tuple[Rule, ...]) -> str:
+    """The operation's business rules, each with the vendor page and section it comes from."""
+    if not rules:
+        return ""
+    items = "".join(
+        f'<li><a href="#rule-{esc(r.id)}"><code>{esc(r.id)}</code></a> {prose.inline(r.summary)}'
+        + (f' (<a href="#rc-{esc(r.code)}"><code>{esc(r.code)}</code></a>)' if r.code else "")
+        + f' <span class="source">source: {source_link(r.source)}</span></li>'
+        for r in rules
+    )
+    return f'<h4>Rules and their vendor sources</h4><ul class="rules">{items}</ul>'
+
+
+def source_link(source: Source) -> str:
+    text = f"{source.page}, {source.section}"
+    return link(source.url, text) if source.url else esc(text)
 
 
 def _codes_table(specific: tuple[str, ...], codes: dict[str, ResultCode]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from spec import Conflict
+from spec import Conflict, Source
 
 from . import prose, sequence, snippets
 from .htmlparts import MANY_VALUES
@@ -21,7 +21,7 @@ _TICKS = re.compile(r"`+")
 def render_markdown(ref: Reference) -> str:
     parts = [_overview(ref), _auth(ref), _timestamps(ref)]
     parts += [_mode(ref, mode) for mode in ref.modes]
-    parts += [_delivery(ref), _result_codes(ref), *(_cause_table(t) for t in ref.cause_tables)]
+    parts += [_delivery(ref), _rules(ref), _result_codes(ref), *(_cause_table(t) for t in ref.cause_tables)]
     return "\n\n".join(p.strip("\n") for p in parts) + "\n"
 
 
@@ -208,6 +208,16 @@ def _operation(ref: Reference, op: OperationDoc) -> str:
         prose.markdown(op.description),
         _conflict(op.conflict),
     ]
+    if op.rules:
+        parts += [
+            "#### Rules and their vendor sources",
+            "\n".join(
+                f"- [{code(r.id)}](#rule-{r.id}) {prose.markdown_cell(r.summary)}"
+                + (f" ({code(r.code)})" if r.code else "")
+                + f" — source: {_source(r.source)}"
+                for r in op.rules
+            ),
+        ]
     if op.parameters or op.body_fields:
         parts += ["#### Parameters", _fields((*op.parameters, *op.body_fields))]
     parts.append("#### Examples")
@@ -287,6 +297,34 @@ def _delivery(ref: Reference) -> str:
 {targets}
 
 {_conflict(d.conflict)}"""
+
+
+def _source(source: Source) -> str:
+    text = f"{source.page}, {source.section}"
+    return f"[{text}]({source.url})" if source.url else text
+
+
+def _rules(ref: Reference) -> str:
+    rows = [
+        (
+            f"{anchor('rule-' + r.id)}{code(r.id)}",
+            prose.markdown_cell(r.summary),
+            code(r.code) if r.code else "—",
+            ", ".join(f"[{o}](#op-{o})" for o in r.operations)
+            + (f" (server setting {code(r.setting)})" if r.setting else ""),
+            _source(r.source),
+        )
+        for r in ref.rules
+    ]
+    return "\n\n".join(
+        [
+            anchor("rules"),
+            "## Rules and their sources",
+            "Every business rule the mock enforces, with the vendor page and section it comes from "
+            "(`x-pns-rules` in the spec). A refusal names its rule in `X-PNS-Mock-Problem` as `[rule: id]`.",
+            table(("Rule", "What the platform does", "Code", "Applies to", "Vendor source"), rows),
+        ]
+    )
 
 
 def _result_codes(ref: Reference) -> str:

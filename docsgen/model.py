@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from spec import Conflict, ResultCode, TableRow
+from spec import Conflict, ResultCode, Rule, TableRow
 
 NO_BODY = None
 
@@ -79,6 +79,7 @@ class OperationDoc:
     common_codes: tuple[str, ...]
     one_of: tuple[tuple[str, ...], ...]
     conflict: Conflict | None
+    rules: tuple[Rule, ...] = ()  # the business rules of this operation, each with its vendor source
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,7 @@ class Reference:
     result_codes: tuple[ResultCode, ...]
     cause_tables: tuple[CauseTable, ...]
     examples_source: str  # where the examples came from, said in the docs
+    rules: tuple[Rule, ...] = ()  # every business rule (`x-pns-rules`) with its vendor source
 
     @property
     def operations(self) -> tuple[OperationDoc, ...]:

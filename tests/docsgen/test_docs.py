@@ -313,3 +313,28 @@ def _subscription_id() -> str:
     """The binding id the examples share: the one the AXB bind example answers with."""
     create = next(op for op in REF.operations if op.operation_id == "createAxbBinding")
     return str(create.responses[0].body["subscriptionId"])
+
+
+# Rules and their vendor sources
+
+
+@pytest.mark.parametrize("text", [HTML, MARKDOWN], ids=["html", "markdown"])
+def test_every_rule_appears_with_its_vendor_page_and_section(text: str) -> None:
+    for rule in S.rules.values():
+        assert f"rule-{rule.id}" in text, rule.id
+        assert rule.source.url in text, rule.id
+        assert rule.source.section.split(" (")[0] in text, rule.id
+
+
+def test_an_operation_shows_its_rules_next_to_their_sources() -> None:
+    start = HTML.index('id="op-createAxeBinding"')
+    entry = HTML[start : HTML.index("</section>", start)]
+    rule = S.rules["axe.one-extension-per-a"]
+    assert "Rules and their vendor sources" in entry
+    item = entry[entry.index('href="#rule-axe.one-extension-per-a"') :]
+    item = item[: item.index("</li>")]
+    assert f'href="{rule.source.url}"' in item and "privatenumber_02_0021" in item
+    md = MARKDOWN[MARKDOWN.index("### createAxeBinding") :]
+    md = md[: md.index("\n### ", 10)]
+    assert "[`axe.lifetime-order`](#rule-axe.lifetime-order)" in md
+    assert S.rules["axe.lifetime-order"].source.url in md
