@@ -87,7 +87,7 @@ def _cli(*args: str) -> dict[str, Any]:
 
 def test_a_call_pushes_five_signed_events_then_the_cdr(server: str, receiver: Receiver) -> None:
     headers = auth.sign("AKSK", "e2e-axb", SECRET, "abc123", auth.created_now())
-    body = {"callerNum": A, "calleeNum": B, "relationNum": X}
+    body = {"callerNum": A, "calleeNum": B, "relationNum": X, "userData": "ride-e2e-1"}
     bound = httpx.post(f"{server}{AXB}", json=body, headers=headers)
     assert bound.json()["resultcode"] == "0"
     before = len(receiver.received)
@@ -113,6 +113,8 @@ def test_a_call_pushes_five_signed_events_then_the_cdr(server: str, receiver: Re
         assert head["Content-Type"] == "application/json;charset=UTF-8"
         verified = verifier.authenticate({k.lower(): v for k, v in head.items()})
         assert verified.app_key == "e2e-axb"
+    # every event naming the binding carries its userData (the call-event table; spec x-pns-conflict)
+    assert [body["statusInfo"].get("userData") for _, _, body in got[:5]] == ["ride-e2e-1"] * 5
     fee = got[-1][2]["feeLst"][0]
     assert fee["sessionId"] == call["sessionId"] == got[0][2]["statusInfo"]["sessionId"]
     assert fee["fwdAnswerTime"] == got[3][2]["statusInfo"]["timestamp"]
