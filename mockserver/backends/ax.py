@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from spec import load
+
 from ..apps import Application
 from ..clock import Clock
 from ..errors import PnsError
@@ -22,7 +24,9 @@ A_LIMIT = "1011003"
 NOT_APPLIED = "1011004"
 X_TAKEN = "1011005"
 NOT_FOUND = "1016001"
-TEMPORARY_CALLEE_DEFAULT, TEMPORARY_CALLEE_RULE = 60, "ax.temporary-callee-duration"  # x-pns-rules
+TEMPORARY_CALLEE_RULE = "ax.temporary-callee-duration"  # x-pns-rules
+_CALLEE_BODY = load().document["components"]["schemas"]["AxTemporaryCalleeRequest"]["properties"]
+TEMPORARY_CALLEE_DEFAULT = int(_CALLEE_BODY["duration"]["default"])  # seconds
 
 
 @dataclass(slots=True)  # a million of them: no per-instance dict

@@ -15,7 +15,7 @@ from ..apps import Application, landline_area_code
 from ..clock import Clock, ExpiryQueue
 from ..errors import PnsError
 from ..ids import IdFactory
-from .common import INVALID, Backend, NumberOwner, blank_to_none, no_idle_detail, public
+from .common import INVALID, Backend, NumberOwner, blank_to_none, no_idle_detail, public, query_parameter
 
 NOT_APPLIED = "1012001"
 NOT_FOUND = "1012007"
@@ -24,7 +24,9 @@ X_FULL = "1012009"
 ALREADY_BOUND = "1012010"
 NO_RECORDING = "1012012"
 
-DEFAULT_PAGE, MIN_PAGE, MAX_PAGE = 50, 10, 100
+_PAGE_SIZE = query_parameter("queryAxbBinding", "pageSize")
+DEFAULT_PAGE = int(_PAGE_SIZE["schema"]["default"])
+MIN_PAGE, MAX_PAGE = (int(_PAGE_SIZE["x-pns-effective-range"][k]) for k in ("minimum", "maximum"))
 PAGE_RULE = "axb.page-size"  # where the spec says so (x-pns-rules)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from spec import FieldOrder, load
 
 from ..errors import PnsError
-from .common import INVALID
+from .common import INVALID, query_parameter
 
 HOURS, MINUTES = "0", "1"
 _SECONDS = {HOURS: 3600, MINUTES: 60}
@@ -19,7 +19,8 @@ _NAMES = {HOURS: "hours", MINUTES: "minutes"}
 
 FIRST_CURSOR = "0000000000000_0"
 _CURSOR = re.compile(r"^(\d{13})_(\d{1,20})$")
-DEFAULT_LIMIT, MAX_LIMIT = 50, 100
+_LIMIT = query_parameter("queryAxeBindingV2", "limit")["schema"]
+DEFAULT_LIMIT, MIN_LIMIT, MAX_LIMIT = (int(_LIMIT[k]) for k in ("default", "minimum", "maximum"))
 
 
 @dataclass(slots=True)  # a million of them: no per-instance dict
@@ -128,8 +129,8 @@ def parse_cursor(cursor: str | None) -> int:
 def check_limit(limit: int | None) -> int:
     if limit is None:
         return DEFAULT_LIMIT
-    if not 1 <= limit <= MAX_LIMIT:
-        raise PnsError(INVALID, f"limit {limit} is outside 1 to {MAX_LIMIT}", rule="axe.page-limit")
+    if not MIN_LIMIT <= limit <= MAX_LIMIT:
+        raise PnsError(INVALID, f"limit {limit} is outside {MIN_LIMIT} to {MAX_LIMIT}", rule="axe.page-limit")
     return limit
 
 

@@ -8,6 +8,8 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+from spec import load
+
 from ..apps import Application, PrivateNumber
 from ..clock import Clock, ExpiryQueue
 from ..errors import PnsError
@@ -111,6 +113,13 @@ def public(method: Callable[Concatenate[B, P], R]) -> Callable[Concatenate[B, P]
             return method(self, *args, **kwargs)
 
     return guarded
+
+
+def query_parameter(operation_id: str, name: str) -> Mapping[str, Any]:
+    """A query parameter of an operation as the spec declares it (its schema under `schema`)."""
+    op = load().operations[operation_id]
+    raw = next(p for p in op.raw.get("parameters", ()) if p.get("name") == name)
+    return dict(raw)
 
 
 def blank_to_none(value: str | None) -> str | None:
