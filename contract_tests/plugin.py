@@ -11,13 +11,14 @@ Marker: `@pytest.mark.pns(**options)` overrides options for one test (see `PnsOp
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 import pytest
 
 import spec
 from mockserver.coverage import Coverage
 
+from .diagnosis import Diagnosis
 from .intercept import Interceptor
 from .mock import PnsMock
 from .options import add_options, resolve
@@ -26,6 +27,7 @@ from .server import RunningServer
 _MOCKS = pytest.StashKey[PnsMock]()
 _COVERAGE = pytest.StashKey[Coverage]()
 _SERVER = pytest.StashKey[tuple[RunningServer, PnsMock]]()
+_DIAGNOSIS = pytest.StashKey[Diagnosis]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -55,6 +57,7 @@ def pns(request: pytest.FixtureRequest) -> Iterator[PnsMock]:
     interceptor = Interceptor(mock.handle, options.base_urls, options.allow_hosts, mock.record_unexpected)
     interceptor.start()
     request.node.stash[_MOCKS] = mock
+    request.node.stash[_DIAGNOSIS] = Diagnosis(mock)
     try:
         yield mock
     finally:
@@ -80,6 +83,7 @@ def pns_server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
     mock.reset()
     mock.mark_start()
     request.node.stash[_MOCKS] = mock
+    request.node.stash[_DIAGNOSIS] = Diagnosis(mock)
     yield server
     config.stash[_COVERAGE].add_requests(mock.journal())
 
@@ -87,10 +91,22 @@ def pns_server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     result = yield
-    mock = item.stash.get(_MOCKS, None)
-    if mock is not None and mock.options.fail_on_violations:
-        mock.assert_no_violations()
+    diagnosis = item.stash.get(_DIAGNOSIS, None)
+    if diagnosis is not None:
+        diagnosis.check()
     return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Every outcome shows the test's violations and journal (see `diagnosis`)."""
+    report = yield
+    diagnosis = item.stash.get(_DIAGNOSIS, None)
+    if diagnosis is not None:
+        diagnosis.amend(report)
+    return report
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

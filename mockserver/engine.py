@@ -81,14 +81,23 @@ class Engine:
             response, app_key = self._serve(op, request)
             problem = None
         except PnsError as err:
-            response, problem = self._error(err), err
+            response, problem, app_key = self._error(err), err, err.app_key
         self._record(request, op, app_key, response, problem)
         return response
 
     def _serve(self, op: Operation, request: HttpRequest) -> tuple[HttpResponse, str | None]:
+        auth = self.platform.authenticator.authenticate(request.headers, request.client)
+        try:
+            return self._serve_app(op, request, auth.app_key)
+        except PnsError as err:
+            err.app_key = auth.app_key  # an authenticated request is journaled with its app_key
+            raise
+
+    def _serve_app(
+        self, op: Operation, request: HttpRequest, app_key: str
+    ) -> tuple[HttpResponse, str | None]:
         platform = self.platform
-        auth = platform.authenticator.authenticate(request.headers, request.client)
-        app = platform.app(auth.app_key)
+        app = platform.app(app_key)
         if app.status == "frozen":
             raise PnsError("1010029", f"application {app.app_key} is frozen")
         if app.status != "normal":
@@ -149,6 +158,8 @@ class Engine:
         problem = f"{code.code} {code.text} {err.detail}".strip()
         if err.rule:
             problem += f" [rule: {err.rule}]"
+        if err.more:
+            problem += " | also: " + "; ".join(p.detail for p in err.more)
         response = json_response(code.http_status, body, [(PROBLEM_HEADER, header_safe(problem))])
         response.resultcode = code.code
         return response
@@ -181,7 +192,7 @@ class Engine:
                 # 10,000 entries would keep alive
                 response.body[:4096].decode("utf-8", "replace"),
                 # not the exception itself: its traceback would keep the request's frames alive
-                (problem.detail, problem.rule, problem.field, problem.value) if problem else None,
+                problem.problems if problem else None,
             )
         )
 
