@@ -186,7 +186,7 @@ def test_a_refused_request_is_journaled_with_its_app_key_and_every_bad_field(eng
     client = axb_client(engine)
     r = client.call("POST", AXB, json={"callerNum": "13800000001", "calleeNum": B, "duration": -5})
     assert r.json()["resultcode"] == "1010002"
-    assert "duration" in r.header("X-PNS-Mock-Problem")
+    assert "duration" in (r.header("X-PNS-Mock-Problem") or "")
     (entry,) = engine.platform.journal.entries("createAxbBinding")
     assert entry.app_key == client.app_key
     assert [(p.field, p.value, p.absent) for p in entry.problems] == [
