@@ -21,6 +21,7 @@ from mockserver.journal import Entry
 from mockserver.platform import Platform
 
 from .checks import violations
+from .codes import check_returnable, result_codes
 from .options import PnsOptions
 from .violations import ContractViolation, PnsToolkitError, Violations
 
@@ -118,13 +119,17 @@ class PnsMock:
         if operation_id != "*" and operation_id not in self.spec.operations:
             known = ", ".join(sorted(self.spec.operations))
             raise PnsToolkitError(f"pns.inject: no operation {operation_id!r} in the spec; known: {known}")
-        if resultcode is not None and str(resultcode) not in self.spec.result_codes:
-            raise PnsToolkitError(f"pns.inject: {resultcode!r} is not a documented PNS result code")
+        if resultcode is not None:
+            check_returnable(operation_id, str(resultcode))
         if resultcode is None and not latency_ms and not drop:
             raise PnsToolkitError("pns.inject: give a resultcode, latency_ms or drop=True")
         self.platform.faults.arm(
             Fault(operation_id, count, str(resultcode) if resultcode else None, latency_ms / 1000, drop)
         )
+
+    def result_codes(self, operation_id: str, *, handling_class: str | None = None) -> list[str]:
+        """The error codes the operation can return (see `contract_tests.codes.result_codes`)."""
+        return result_codes(operation_id, handling_class=handling_class)
 
     def advance(self, seconds: float) -> float:
         """Move the virtual clock forward (binding expiry, push retries)."""

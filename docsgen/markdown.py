@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from spec import Conflict
+from spec import HANDLING_CLASSES, Conflict
 
 from . import prose, sequence, snippets
 from .htmlparts import MANY_VALUES
@@ -306,16 +306,20 @@ def _result_codes(ref: Reference) -> str:
             + "."
             + _conflict_cell(rc.conflict),
             prose.markdown_cell(rc.handling),
-            "yes" if rc.retryable else "no",
+            f"**{rc.handling_class}** " + prose.markdown_cell(rc.handling_reason),
         )
         for rc in ref.result_codes
     ]
+    classes = [(f"**{name}**", what) for name, what in HANDLING_CLASSES.items()]
     return "\n\n".join(
         [
             anchor("result-codes"),
             "## Result codes",
-            'Every reply carries `resultcode` as a **string**; `"0"` is success.',
-            table(("Code", "HTTP", "resultdesc", "Meaning", "Handling", "Retry"), rows),
+            'Every reply carries `resultcode` as a **string**; `"0"` is success. Each code has one '
+            "handling class: what your client does next. Only **transient** codes may succeed "
+            "when the same request is sent again later, unchanged.",
+            table(("Class", "What the client does"), classes),
+            table(("Code", "HTTP", "resultdesc", "Meaning", "Handling", "Class"), rows),
         ]
     )
 

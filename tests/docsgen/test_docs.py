@@ -313,3 +313,14 @@ def _subscription_id() -> str:
     """The binding id the examples share: the one the AXB bind example answers with."""
     create = next(op for op in REF.operations if op.operation_id == "createAxbBinding")
     return str(create.responses[0].body["subscriptionId"])
+
+
+@pytest.mark.parametrize("text", [HTML, MARKDOWN], ids=["html", "markdown"])
+def test_the_catalogue_shows_each_codes_handling_class_and_explains_every_class(text: str) -> None:
+    for name, what in spec.HANDLING_CLASSES.items():
+        assert what.replace("'", "&#x27;") in text or what in text, name
+    for rc in S.result_codes.values():
+        row = text[text.index(f'id="rc-{rc.code}"') :][:6000]
+        row = row[: row.find("</tr>")] if "</tr>" in row else row.split("\n", 1)[0]
+        assert rc.handling_class in row, rc.code
+    assert ">Retry<" not in text and "| Retry |" not in text
