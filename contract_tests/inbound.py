@@ -16,6 +16,7 @@ from typing import Any
 from faker import Generator
 
 import spec
+from mockserver.config import Settings
 from mockserver.pushes import TARGETS
 from mockserver.pushsend import Sender
 
@@ -56,7 +57,7 @@ class PushDriver:
         check_replies: bool = True,
         seed: int = 0,
         on_push: Callable[[str], None] | None = None,
-        timeout: float = 10.0,
+        timeout: float = Settings.push_timeout_seconds,
     ) -> None:
         self._spec = spec.load()
         self._schemas = spec.SchemaRegistry(self._spec.document)

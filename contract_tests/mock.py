@@ -19,10 +19,12 @@ from mockserver.faults import Fault
 from mockserver.http import HttpRequest, HttpResponse
 from mockserver.journal import Entry
 from mockserver.platform import Platform
+from mockserver.pushjournal import Push
 
 from .checks import violations
 from .codes import check_returnable, result_codes
 from .options import PnsOptions
+from .pushchecks import push_violations
 from .violations import ContractViolation, PnsToolkitError, Violations
 
 if TYPE_CHECKING:
@@ -51,7 +53,10 @@ class PnsMock:
         self.options = options
         base = config or default_config()
         settings = dataclasses.replace(
-            base.settings, auth_window_seconds=options.auth_window, seed=options.seed
+            base.settings,
+            auth_window_seconds=options.auth_window,
+            seed=options.seed,
+            push_timeout_seconds=options.push_timeout,
         )
         self.platform = Platform(
             Config(settings=settings, apps=base.apps), clock=VirtualClock(frozen=options.frozen_clock)
@@ -173,7 +178,21 @@ class PnsMock:
             )
             for method, url in self.unexpected
         ]
+        if self.options.fail_on_push_failures:
+            found += self.push_violations()
         return found
+
+    def pushes(self, app_key: str | None = None, webhook: str | None = None) -> list[Push]:
+        """The platform's pushes to your receivers (copies), each with its delivery attempts."""
+        return self.platform.deliverer.pushes(app_key, webhook)
+
+    def push_violations(self) -> list[ContractViolation]:
+        """Pushes your receivers did not take on their first attempt (after those in flight end)."""
+        deliverer = self.platform.deliverer
+        timeout = self.platform.settings.push_timeout_seconds
+        if deliverer.running:
+            deliverer.wait_idle(timeout=timeout + 1)
+        return push_violations(self.spec, deliverer.pushes(), deliverer.retry_offsets, timeout)
 
     def assert_no_violations(self) -> None:
         found = self.violations()
@@ -212,6 +231,7 @@ class PnsMock:
             check_replies=check_replies,
             seed=self.options.seed or 0,
             on_push=self.pushed.append,
+            timeout=self.platform.settings.push_timeout_seconds,
         )
 
     def mark_start(self) -> None:
