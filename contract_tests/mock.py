@@ -210,13 +210,16 @@ class PnsMock:
         mode: str = "AXB",
         app_key: str | None = None,
         check_replies: bool = True,
+        future: bool = False,
         **paths: str,
     ) -> PushDriver:
         """Send the platform's pushes to your handler: a WSGI or ASGI app (in-process) or a URL.
 
         `paths` name where each kind of push goes, like the console's receiving addresses:
         `status` (call events, X-mode callin), `fee` (CDRs), `number_status`, `sms_notify`,
-        `sms_block`; defaults `/status`, `/fee`, `/sms/notify`, `/sms/block`.
+        `sms_block`; defaults `/status`, `/fee`, `/sms/notify`, `/sms/block`. With `future=True`
+        every push also carries fields a later platform version may add (your handler must ignore
+        them); `unknown_event()` sends an event type the spec does not know.
         """
         from .inbound import PushDriver
 
@@ -232,6 +235,7 @@ class PnsMock:
             seed=self.options.seed or 0,
             on_push=self.pushed.append,
             timeout=self.platform.settings.push_timeout_seconds,
+            future=future,
         )
 
     def mark_start(self) -> None:
