@@ -57,6 +57,7 @@ class PnsMock:
             auth_window_seconds=options.auth_window,
             seed=options.seed,
             push_timeout_seconds=options.push_timeout,
+            strict_fields=options.strict_fields,
         )
         self.platform = Platform(
             Config(settings=settings, apps=base.apps), clock=VirtualClock(frozen=options.frozen_clock)

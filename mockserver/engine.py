@@ -125,7 +125,10 @@ class Engine:
                 f"body larger than {platform.settings.max_body_bytes} bytes",
                 rule="max_body_bytes",
             )
-        params = self.validator.validate(op, request.query, request.headers.get("content-type"), request.body)
+        undocumented: list[str] | None = [] if platform.settings.strict_fields else None
+        params = self.validator.validate(
+            op, request.query, request.headers.get("content-type"), request.body, undocumented
+        )
         if params.get("app_key") not in (None, app.app_key):
             raise PnsError(
                 "1010003", "app_key in the query string is not the app_key that signed the request"
@@ -146,6 +149,13 @@ class Engine:
         payload = self.shaper.reply(pointer, result, envelope) if pointer else envelope
         response = json_response(200, payload)
         response.resultcode = "0"
+        if undocumented:
+            # answered as the platform does (it ignores them), but never silently
+            response.undocumented = tuple(undocumented)
+            names = ", ".join(undocumented)
+            note = f"fields the spec does not document, ignored as the platform does: {names}"
+            note += " [rule: strict_fields]"
+            response.headers.append((PROBLEM_HEADER, header_safe(note)))
         if fault is not None:
             response.delay = fault.latency
         return response, app.app_key
@@ -193,6 +203,7 @@ class Engine:
                 response.body[:4096].decode("utf-8", "replace"),
                 # not the exception itself: its traceback would keep the request's frames alive
                 problem.problems if problem else None,
+                response.undocumented,
             )
         )
 

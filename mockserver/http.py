@@ -54,6 +54,7 @@ class HttpResponse:
     delay: float = 0.0  # seconds an adapter waits before answering (injected latency)
     drop: bool = False  # the adapter closes the connection without answering
     resultcode: str | None = None  # the vendor result code in the body, for the journal
+    undocumented: tuple[str, ...] = ()  # request fields the spec does not document, for the journal
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None

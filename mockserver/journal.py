@@ -37,6 +37,8 @@ class Entry:
     field: str | None = None  # the offending wire field of a refused request
     sent: Any = None  # what the client sent there (None also when it sent nothing: see `problems`)
     problems: list[Problem] = dataclasses.field(default_factory=list)
+    # names the spec does not document in an accepted request (server setting strict_fields)
+    undocumented: list[str] = dataclasses.field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -46,7 +48,8 @@ class Entry:
 # into an `Entry` only when someone reads the journal (most entries never are). Fields:
 # operation_id, id, wall_time, platform_time, method, path, query, app_key, request headers (raw),
 # request body (bytes, first 4 KiB), status, resultcode, reply headers, reply body (str, first
-# 4 KiB), problems (None, or the refusal's `Problem`s, the first being the error's own).
+# 4 KiB), problems (None, or the refusal's `Problem`s, the first being the error's own),
+# undocumented (names of an accepted request that the spec does not document).
 Raw = tuple[Any, ...]
 
 _TOKEN_HEADERS = tuple(scheme.token_header.lower() for scheme in SCHEMES.values())
@@ -72,7 +75,7 @@ def redacted(headers: Mapping[str, str]) -> dict[str, str]:
 
 def entry_of(raw: Raw) -> Entry:
     (operation_id, entry_id, wall, platform_time, method, path, query, app_key, headers, sent_body,
-     status, resultcode, reply_headers, reply_body, problem) = raw  # fmt: skip
+     status, resultcode, reply_headers, reply_body, problem, undocumented) = raw  # fmt: skip
     first = problem[0] if problem else None
     return Entry(
         id=entry_id,
@@ -93,6 +96,7 @@ def entry_of(raw: Raw) -> Entry:
         field=first.field or None if first else None,
         sent=first.value if first and first.field else None,
         problems=list(problem or ()),
+        undocumented=list(undocumented),
     )
 
 

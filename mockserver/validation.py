@@ -31,6 +31,8 @@ class _OperationRules:
     body_pointer: str | None
     bool_fields: frozenset[str]
     empty_query_ok: bool = False  # whether no query parameters at all pass the query schema
+    # every name the spec documents for the operation: query parameters and body fields
+    documented: frozenset[str] = frozenset()
 
 
 class RequestValidator:
@@ -77,7 +79,11 @@ class RequestValidator:
         for p in op.parameters:
             if p.schema.get("$ref", "").endswith("/RecordFlag"):
                 bools.add(p.name)
+        documented = set(props)
+        if op.request_schema_pointer:
+            documented |= _property_names(self._spec, self._spec.resolve(op.request_schema_pointer))
         return _OperationRules(
+            documented=frozenset(documented),
             query_schema={"type": "object", "properties": props, "required": required},
             query_pointer=f"{op.pointer}/parameters",
             integer_params=frozenset(integers),
@@ -85,7 +91,15 @@ class RequestValidator:
             bool_fields=frozenset(bools),
         )
 
-    def validate(self, op: Operation, query: str, content_type: str | None, body: bytes) -> dict[str, Any]:
+    def validate(
+        self,
+        op: Operation,
+        query: str,
+        content_type: str | None,
+        body: bytes,
+        undocumented: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """The request's parameters; names the spec does not document go into `undocumented`."""
         rules = self._rules[op.operation_id]
         # every schema problem of the request is reported, the query string's and the body's
         found: list[Problem] = []
@@ -105,6 +119,8 @@ class RequestValidator:
         if payload:
             for key, value in payload.items():
                 params.setdefault(key, value)  # the query string wins over a DELETE body
+        if undocumented is not None and not params.keys() <= rules.documented:
+            undocumented += [name for name in params if name not in rules.documented]
         self._one_of(op, params)
         for name in rules.bool_fields:
             if name in params:
@@ -207,6 +223,16 @@ class RequestValidator:
                 return
         options = " | ".join(" + ".join(group) for group in op.one_of)
         raise PnsError(INVALID, f"send one of: {options}", rule=f"{op.operation_id} x-pns-one-of")
+
+
+def _property_names(spec: Spec, schema: Mapping[str, Any]) -> set[str]:
+    """The property names of a schema, through $ref and its allOf, oneOf and anyOf branches."""
+    schema = spec.deref(schema) if "$ref" in schema else schema
+    names = set(schema.get("properties", {}))
+    for key in ("allOf", "oneOf", "anyOf"):
+        for branch in schema.get(key, ()):
+            names |= _property_names(spec, branch)
+    return names
 
 
 def _fields_of(err: ValidationError, whole: str) -> list[tuple[str, Any, bool]]:
