@@ -178,3 +178,37 @@ def test_a_missing_field_shows_absent_and_a_null_shows_null(customer: pytest.Pyt
     result.stdout.fnmatch_lines(
         ["*field:    calleeNum", "*sent:     (absent)", "*field:    callerNum", "*sent:     null"]
     )
+
+
+def test_a_failed_pns_server_test_shows_the_violations_and_journal_of_the_server(
+    customer: pytest.Pytester,
+) -> None:
+    customer.makepyfile(
+        test_server="""
+        import pns_client
+        from pns_client import bind_or_raise
+
+        class App:
+            app_key, app_secret = "demo-axb", "demo-axb-secret"
+
+        def test_first(pns_server):
+            pns_client.BASE = pns_server.url
+            bind_or_raise(App, "+8613800000001", "+8613900000002")
+
+        def test_bind(pns_server):
+            pns_client.BASE = pns_server.url
+            bind_or_raise(App, "13800000001", "+8613900000002")
+        """
+    )
+    result = customer.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*PnsClientError: 1010002 Invalid request.",
+            "*- PNS contract violations -*",
+            "*field:    callerNum",
+            "*- PNS journal (the requests of this test) -*",
+            "#2 POST */partners/v1.0 ?createAxbBinding? app_key=demo-axb -> HTTP 403 *",
+        ]
+    )
+    assert "#1 POST" not in result.stdout.str()  # the journal of the earlier test is not this one's
