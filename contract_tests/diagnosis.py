@@ -34,6 +34,8 @@ def journal_line(entry: Entry) -> str:
     answer = f"HTTP {entry.status}" + (f" resultcode {entry.resultcode}" if entry.resultcode else "")
     line = f"#{entry.id} {entry.method} {target} [{entry.operation_id or 'no operation'}]{who} -> {answer}"
     problems = [p.detail for p in entry.problems] or ([entry.problem] if entry.problem else [])
+    if entry.undocumented:
+        problems.append("fields the spec does not document: " + ", ".join(entry.undocumented))
     return line + "".join(f"\n      problem: {p}" for p in problems)
 
 

@@ -212,3 +212,31 @@ def test_a_failed_pns_server_test_shows_the_violations_and_journal_of_the_server
         ]
     )
     assert "#1 POST" not in result.stdout.str()  # the journal of the earlier test is not this one's
+
+
+def test_a_violation_in_a_fixtures_teardown_is_an_error_with_the_diagnosis(customer: pytest.Pytester) -> None:
+    customer.makepyfile(
+        test_teardown="""
+        import pytest
+        from pns_client import bind
+
+        @pytest.fixture
+        def cleanup(pns):
+            yield
+            bind(pns.app("AXB"), "+8613800000001", "+8613900000002", calleNum="typo")
+
+        def test_ride(cleanup):
+            pass
+        """
+    )
+    result = customer.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_ride*",
+            "*field:    calleNum",
+            '*sent:     "typo"',
+            "PNS journal (the requests of this test):",
+            "*problem: fields the spec does not document: calleNum",
+        ]
+    )
