@@ -138,10 +138,6 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
     from .engine import Engine
     from .platform import Platform
 
-    busy = _port_in_use(args.host, args.port)
-    if busy:
-        print(f"pns-mock: cannot listen on {args.host}:{args.port}: {busy}", file=sys.stderr)
-        return 2
     if args.strict_fields is not None:
         config = dataclasses.replace(
             config, settings=dataclasses.replace(config.settings, strict_fields=args.strict_fields)
@@ -179,6 +175,12 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
 
         cert, key = (args.cert, args.key) if args.cert else self_signed(args.cert_dir)
         tls_line = f"\n  TLS        certificate {cert}"
+    busy = _port_in_use(args.host, args.port)
+    if busy:  # one line, and no banner for a server that will not run
+        print(f"pns-mock: cannot listen on {args.host}:{args.port}: {busy}", file=sys.stderr)
+        if recorder is not None:
+            recorder.close()
+        return 2
     print(
         BANNER.format(
             version=__version__,
