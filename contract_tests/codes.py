@@ -45,5 +45,9 @@ def check_returnable(operation_id: str, code: str) -> None:
     elif code not in spec.load().result_codes:
         why = "is not a documented PNS result code"
     else:
-        why = f"is never returned by {which}"
+        why = (
+            f"is not returned by {which}"
+            if operation_id == ANY_OPERATION
+            else f"is never returned by {which}"
+        )
     raise PnsToolkitError(f"pns.inject: {code!r} {why}; {which} can return: {', '.join(returnable)}")

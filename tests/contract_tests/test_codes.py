@@ -34,7 +34,7 @@ def test_codes_can_be_narrowed_to_one_handling_class() -> None:
         ("createAxbBinding", "1011005", "'1011005' is never returned by createAxbBinding"),
         ("createAxbBinding", "0", "'0' is success, not a fault"),
         ("createAxbBinding", "999", "'999' is not a documented PNS result code"),
-        ("*", "1012010", "'1012010' is never returned by every operation"),
+        ("*", "1012010", "'1012010' is not returned by every operation"),
     ],
 )
 def test_inject_refuses_a_code_the_operation_never_returns_and_lists_those_it_can(
