@@ -219,13 +219,19 @@ def _operation(ref: Reference, op: OperationDoc) -> str:
     for response in op.responses:
         parts += [_caption(response.name, response.summary), fence(snippets.http_response(response), "http")]
     rows = [
-        (f"[{code(c)}](#rc-{c})", str(rc.http_status), rc.text, prose.markdown_cell(rc.meaning))
+        (
+            f"[{code(c)}](#rc-{c})",
+            str(rc.http_status),
+            rc.text,
+            prose.markdown_cell(rc.meaning),
+            f"**{rc.handling_class}**",
+        )
         for c, rc in ((c, codes[c]) for c in ("0", *op.specific_codes))
     ]
     common = ", ".join(f"[{code(c)}](#rc-{c})" for c in op.common_codes)
     parts += [
         "#### Result codes",
-        table(("Code", "HTTP", "resultdesc", "Meaning"), rows),
+        table(("Code", "HTTP", "resultdesc", "Meaning", "Class"), rows),
         f"Every operation can also return: {common}.",
     ]
     return "\n\n".join(p for p in parts if p)

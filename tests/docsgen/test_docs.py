@@ -324,3 +324,15 @@ def test_the_catalogue_shows_each_codes_handling_class_and_explains_every_class(
         row = row[: row.find("</tr>")] if "</tr>" in row else row.split("\n", 1)[0]
         assert rc.handling_class in row, rc.code
     assert ">Retry<" not in text and "| Retry |" not in text
+
+
+@pytest.mark.parametrize("text", [HTML, MARKDOWN], ids=["html", "markdown"])
+def test_each_operations_own_codes_show_their_handling_class(text: str) -> None:
+    op = S.operations["createAxbBinding"]
+    section = re.split(r'id="op-', text.split('id="op-createAxbBinding"', 1)[1], maxsplit=1)[0]
+    rows = section.split("</tr>") if "<tr" in section else section.split("\n")
+    for code in op.specific_codes:
+        (row,) = [r for r in rows if f"#rc-{code}" in r]
+        assert f"{S.result_codes[code].handling_class}</strong>" in row or (
+            f"**{S.result_codes[code].handling_class}**" in row
+        ), code
