@@ -21,17 +21,19 @@ Check = Callable[[Spec, Entry, PnsOptions], list[ContractViolation]]
 
 def spec_rules(spec: Spec, entry: Entry, options: PnsOptions) -> list[ContractViolation]:
     """The request failed the spec's own rules (schema, auth, mode, path)."""
-    found = from_entry(spec, entry)
-    return [found] if found else []
+    return from_entry(spec, entry)
 
 
 def documented_fields(spec: Spec, entry: Entry, options: PnsOptions) -> list[ContractViolation]:
-    """Fields the spec does not document: the platform ignores them, so they are silent bugs."""
-    if not options.strict_fields or entry.operation_id is None or entry.rule:
+    """Fields the spec does not document: the platform ignores them, so they are silent bugs.
+
+    Checked on refused requests too: a request shows every one of its problems at once.
+    """
+    if not options.strict_fields or entry.operation_id is None:
         return []
     op = spec.operations[entry.operation_id]
     declared_query = {p.name for p in op.parameters if p.location == "query"}
-    extra = [f"query.{name}" for name, _ in parse_qsl(entry.query) if name not in declared_query]
+    extra = [(f"query.{name}", value) for name, value in parse_qsl(entry.query) if name not in declared_query]
     if op.request_schema_pointer and entry.request_body.strip():
         try:
             body = json.loads(entry.request_body)
@@ -40,17 +42,22 @@ def documented_fields(spec: Spec, entry: Entry, options: PnsOptions) -> list[Con
         if isinstance(body, dict):
             known = _properties(spec, spec.resolve(op.request_schema_pointer))
             # a DELETE may carry its query parameters in a JSON body (documented leniency)
-            extra += [name for name in body if name not in known and name not in declared_query]
+            extra += [
+                (name, value)
+                for name, value in body.items()
+                if name not in known and name not in declared_query
+            ]
     return [
         ContractViolation(
             operation=op.operation_id,
             request=f"{entry.method} {entry.path}",
             problem="field not documented by the PNS spec (the platform ignores it: check its name)",
             field=name,
+            sent=value,
             expected="one of: " + ", ".join(sorted(declared_query | set(_body_fields(spec, op)))),
             opt_out="@pytest.mark.pns(strict_fields=False)",
         )
-        for name in extra
+        for name, value in extra
     ]
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from faker import Generator
 
 import spec
+from mockserver.config import Settings
 from mockserver.pushes import TARGETS
 from mockserver.pushsend import Sender
 
@@ -40,6 +41,7 @@ class Delivered:
     reply: Any  # the parsed decision of a Block push
     error: str | None  # why the platform would count this push as failed
     tampered: bool = False
+    departure: str = ""  # how the push departs from today's spec on purpose (future fields, event)
 
 
 class PushDriver:
@@ -56,7 +58,8 @@ class PushDriver:
         check_replies: bool = True,
         seed: int = 0,
         on_push: Callable[[str], None] | None = None,
-        timeout: float = 10.0,
+        timeout: float = Settings.push_timeout_seconds,
+        future: bool = False,
     ) -> None:
         self._spec = spec.load()
         self._schemas = spec.SchemaRegistry(self._spec.document)
@@ -73,6 +76,8 @@ class PushDriver:
         generator.seed_instance(seed)
         self._fake = PnsProvider(generator)
         self.sent: list[Delivered] = []
+        self._future = future
+        self._forward = self._spec.delivery["forwardCompatibility"]
 
     def _make_sender(self, transport: Any, secret_of: Callable[[str], str | None], timeout: float) -> Sender:
         import time
@@ -97,16 +102,50 @@ class PushDriver:
     # single pushes
 
     def send(self, webhook: str, body: dict[str, Any], *, tampered: bool = False) -> Delivered:
-        """Send one push (checked against the spec first) and check the reply."""
+        """Send one push (checked against the spec first) and check the reply.
+
+        With `pushes_to(..., future=True)` the push also carries the fields a later platform
+        version may add (`x-pns-delivery.forwardCompatibility.extraFields`).
+        """
         hook = self._spec.webhooks[webhook]
         problems = self._schemas.errors(hook.body_schema_pointer, body)
         if problems:
             raise ValueError(f"not a valid {webhook} body: {problems}")
+        departure = ""
+        if self._future:
+            body = with_extra_fields(body, self._forward["extraFields"])
+            departure = "fields the spec does not document yet: " + ", ".join(self._forward["extraFields"])
+        return self._deliver(webhook, body, tampered=tampered, departure=departure)
+
+    def unknown_event(self) -> Delivered:
+        """A call event of a type the spec does not know (a later platform version may add one).
+
+        Your handler should answer it like any Notify push: HTTP 200, an empty body.
+        """
+        event = next(
+            p for p in self.flow().events if self._spec.webhooks[p.webhook].reply_schema_pointer is None
+        )
+        body = {**json.loads(json.dumps(event.body)), "eventType": self._forward["unknownEventType"]}
+        if self._future:
+            body = with_extra_fields(body, self._forward["extraFields"])
+        departure = f"an eventType the spec does not know ({body['eventType']!r})"
+        return self._deliver(event.webhook, body, tampered=False, departure=departure)
+
+    def _deliver(self, webhook: str, body: dict[str, Any], *, tampered: bool, departure: str) -> Delivered:
+        hook = self._spec.webhooks[webhook]
         url = self.url_for(webhook)
         sender = self._forger if tampered else self._sender
         attempt, reply = sender.attempt(self.app_key, hook, url, body, number=1, due=0.0, now=0.0)
         delivered = Delivered(
-            webhook, url, body, attempt.status, attempt.response_body, reply, attempt.error, tampered
+            webhook,
+            url,
+            body,
+            attempt.status,
+            attempt.response_body,
+            reply,
+            attempt.error,
+            tampered,
+            departure,
         )
         self.sent.append(delivered)
         if self._on_push:
@@ -119,12 +158,12 @@ class PushDriver:
         if delivered.error:
             raise PushReplyViolation(
                 f"{delivered.webhook} push to {delivered.url}: the platform would count it as failed "
-                f"and retry it: {delivered.error}"
+                f"and retry it: {delivered.error}" + _forward_note(delivered)
             )
         if notify and delivered.reply_body.strip():
             raise PushReplyViolation(
                 f"{delivered.webhook} push to {delivered.url}: {SUCCESS_NOTE}; the handler answered "
-                f"{delivered.reply_body[:200]!r}"
+                f"{delivered.reply_body[:200]!r}" + _forward_note(delivered)
             )
 
     def example(self, webhook: str, name: str | None = None) -> dict[str, Any]:
@@ -167,3 +206,27 @@ class PushDriver:
             push = self.flow().events[0]
             webhook, body = push.webhook, push.body
         return self.send(webhook, body if body is not None else self.example(webhook), tampered=True)
+
+
+def _forward_note(delivered: Delivered) -> str:
+    if not delivered.departure:
+        return ""
+    return (
+        f". This push carried {delivered.departure}: the platform adds fields and event types over "
+        "time, so a receiver must ignore what it does not know and answer as usual "
+        "(see x-pns-delivery.forwardCompatibility in the spec)"
+    )
+
+
+def with_extra_fields(body: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of `body` with `extra` added at the top level and to every nested object."""
+
+    def add(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {**{k: add(v) for k, v in value.items()}, **json.loads(json.dumps(dict(extra)))}
+        if isinstance(value, list):
+            return [add(item) for item in value]
+        return value
+
+    result: dict[str, Any] = add(body)
+    return result

@@ -19,9 +19,12 @@ from mockserver.faults import Fault
 from mockserver.http import HttpRequest, HttpResponse
 from mockserver.journal import Entry
 from mockserver.platform import Platform
+from mockserver.pushjournal import Push
 
 from .checks import violations, warnings_of
+from .codes import check_returnable, result_codes
 from .options import PnsOptions
+from .pushchecks import push_violations
 from .violations import ContractViolation, PnsToolkitError, Violations
 
 if TYPE_CHECKING:
@@ -50,7 +53,11 @@ class PnsMock:
         self.options = options
         base = config or default_config()
         settings = dataclasses.replace(
-            base.settings, auth_window_seconds=options.auth_window, seed=options.seed
+            base.settings,
+            auth_window_seconds=options.auth_window,
+            seed=options.seed,
+            push_timeout_seconds=options.push_timeout,
+            strict_fields=options.strict_fields,
         )
         self.platform = Platform(
             Config(settings=settings, apps=base.apps), clock=VirtualClock(frozen=options.frozen_clock)
@@ -118,13 +125,17 @@ class PnsMock:
         if operation_id != "*" and operation_id not in self.spec.operations:
             known = ", ".join(sorted(self.spec.operations))
             raise PnsToolkitError(f"pns.inject: no operation {operation_id!r} in the spec; known: {known}")
-        if resultcode is not None and str(resultcode) not in self.spec.result_codes:
-            raise PnsToolkitError(f"pns.inject: {resultcode!r} is not a documented PNS result code")
+        if resultcode is not None:
+            check_returnable(operation_id, str(resultcode))
         if resultcode is None and not latency_ms and not drop:
             raise PnsToolkitError("pns.inject: give a resultcode, latency_ms or drop=True")
         self.platform.faults.arm(
             Fault(operation_id, count, str(resultcode) if resultcode else None, latency_ms / 1000, drop)
         )
+
+    def result_codes(self, operation_id: str, *, handling_class: str | None = None) -> list[str]:
+        """The error codes the operation can return (see `contract_tests.codes.result_codes`)."""
+        return result_codes(operation_id, handling_class=handling_class)
 
     def advance(self, seconds: float) -> float:
         """Move the virtual clock forward (binding expiry, push retries)."""
@@ -168,12 +179,26 @@ class PnsMock:
             )
             for method, url in self.unexpected
         ]
+        if self.options.fail_on_push_failures:
+            found += self.push_violations()
         return found
 
     def warnings(self) -> list[str]:
         """What this test relied on that the vendor does not confirm (warnings, not failures,
         unless `strict_fields`: then they are violations)."""
         return warnings_of(self.journal(), self.options)
+
+    def pushes(self, app_key: str | None = None, webhook: str | None = None) -> list[Push]:
+        """The platform's pushes to your receivers (copies), each with its delivery attempts."""
+        return self.platform.deliverer.pushes(app_key, webhook)
+
+    def push_violations(self) -> list[ContractViolation]:
+        """Pushes your receivers did not take on their first attempt (after those in flight end)."""
+        deliverer = self.platform.deliverer
+        timeout = self.platform.settings.push_timeout_seconds
+        if deliverer.running:
+            deliverer.wait_idle(timeout=timeout + 1)
+        return push_violations(self.spec, deliverer.pushes(), deliverer.retry_offsets, timeout)
 
     def assert_no_violations(self) -> None:
         found = self.violations()
@@ -191,13 +216,16 @@ class PnsMock:
         mode: str = "AXB",
         app_key: str | None = None,
         check_replies: bool = True,
+        future: bool = False,
         **paths: str,
     ) -> PushDriver:
         """Send the platform's pushes to your handler: a WSGI or ASGI app (in-process) or a URL.
 
         `paths` name where each kind of push goes, like the console's receiving addresses:
         `status` (call events, X-mode callin), `fee` (CDRs), `number_status`, `sms_notify`,
-        `sms_block`; defaults `/status`, `/fee`, `/sms/notify`, `/sms/block`.
+        `sms_block`; defaults `/status`, `/fee`, `/sms/notify`, `/sms/block`. With `future=True`
+        every push also carries fields a later platform version may add (your handler must ignore
+        them); `unknown_event()` sends an event type the spec does not know.
         """
         from .inbound import PushDriver
 
@@ -212,6 +240,8 @@ class PnsMock:
             check_replies=check_replies,
             seed=self.options.seed or 0,
             on_push=self.pushed.append,
+            timeout=self.platform.settings.push_timeout_seconds,
+            future=future,
         )
 
     def mark_start(self) -> None:

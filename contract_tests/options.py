@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from mockserver.config import Settings
+
 DEFAULT_BASE_URLS = (
     "https://rtcpns.cn-north-1.myhuaweicloud.com",
     "https://rtcapi.cn-north-1.myhuaweicloud.com:12543",
@@ -34,6 +36,10 @@ class PnsOptions:
     seed: int | None = 0
     # where the session's contract coverage is written as JSON ("" = not written)
     coverage_json: str = ""
+    # a push the customer's receiver did not take on its first attempt fails the test
+    fail_on_push_failures: bool = True
+    # seconds a push waits for the customer's answer: the server's and the in-process harness's
+    push_timeout: float = Settings.push_timeout_seconds
 
 
 # name -> (command-line flag, ini key, help)
@@ -54,6 +60,16 @@ OPTIONS: dict[str, tuple[str, str, str]] = {
     "auth_window": ("--pns-auth-window", "pns_auth_window", "accepted Created skew in seconds"),
     "seed": ("--pns-seed", "pns_seed", "seed for ids"),
     "coverage_json": ("--pns-coverage-json", "pns_coverage_json", "write contract coverage to this file"),
+    "fail_on_push_failures": (
+        "--pns-fail-on-push-failures",
+        "pns_fail_on_push_failures",
+        "pushes not delivered on their first attempt fail the test (true/false)",
+    ),
+    "push_timeout": (
+        "--pns-push-timeout",
+        "pns_push_timeout",
+        "seconds a push waits for your receiver's answer (server and in-process harness)",
+    ),
 }
 
 

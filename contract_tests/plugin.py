@@ -12,13 +12,14 @@ Marker: `@pytest.mark.pns(**options)` overrides options for one test (see `PnsOp
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 import pytest
 
 import spec
 from mockserver.coverage import Coverage
 
+from .diagnosis import Diagnosis
 from .intercept import Interceptor
 from .mock import PnsMock
 from .options import add_options, resolve
@@ -28,6 +29,7 @@ from .violations import PnsFidelityWarning
 _MOCKS = pytest.StashKey[PnsMock]()
 _COVERAGE = pytest.StashKey[Coverage]()
 _SERVER = pytest.StashKey[tuple[RunningServer, PnsMock]]()
+_DIAGNOSIS = pytest.StashKey[Diagnosis]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -57,6 +59,7 @@ def pns(request: pytest.FixtureRequest) -> Iterator[PnsMock]:
     interceptor = Interceptor(mock.handle, options.base_urls, options.allow_hosts, mock.record_unexpected)
     interceptor.start()
     request.node.stash[_MOCKS] = mock
+    request.node.stash[_DIAGNOSIS] = Diagnosis(mock)
     try:
         yield mock
     finally:
@@ -82,6 +85,7 @@ def pns_server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
     mock.reset()
     mock.mark_start()
     request.node.stash[_MOCKS] = mock
+    request.node.stash[_DIAGNOSIS] = Diagnosis(mock)
     yield server
     config.stash[_COVERAGE].add_requests(mock.journal())
 
@@ -93,9 +97,22 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     if mock is not None:
         for text in mock.warnings():
             warnings.warn(PnsFidelityWarning(text), stacklevel=1)
-    if mock is not None and mock.options.fail_on_violations:
-        mock.assert_no_violations()
+    diagnosis = item.stash.get(_DIAGNOSIS, None)
+    if diagnosis is not None:
+        diagnosis.check()
     return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Every outcome shows the test's violations and journal (see `diagnosis`)."""
+    report = yield
+    diagnosis = item.stash.get(_DIAGNOSIS, None)
+    if diagnosis is not None:
+        diagnosis.amend(report)
+    return report
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

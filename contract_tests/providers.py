@@ -1,6 +1,7 @@
 """A Faker provider for PNS values: numbers, area codes, ids and timestamps shaped like the platform's.
 
-Faker has no plugin registry, so register it yourself (needs the `faker` extra):
+Faker has no plugin registry, so register it yourself (Faker is a dependency of pns-mock, nothing
+extra to install):
 
     from faker import Faker
     from contract_tests.providers import PnsProvider

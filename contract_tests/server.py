@@ -5,12 +5,14 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from typing import Any
 
 import uvicorn
 
 from mockserver.asgi import AsgiApp
+from mockserver.pushjournal import Push
 
-from .mock import PnsMock
+from .mock import AppCredentials, PnsMock
 
 
 class RunningServer:
@@ -30,6 +32,29 @@ class RunningServer:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def add_app(
+        self,
+        app_key: str,
+        app_secret: str,
+        mode: str,
+        *,
+        callbacks: dict[str, str] | None = None,
+        **fields: Any,
+    ) -> AppCredentials:
+        """Add an application for this test, its pushes going to your receivers: `callbacks` maps
+        `status`, `fee`, `number_status`, `sms_notify`, `sms_block` to URLs (the config-file shape)."""
+        if callbacks is not None:
+            fields["callbacks"] = callbacks
+        return self.mock.add_app(app_key, app_secret, mode, **fields)
+
+    def pushes(self, app_key: str | None = None, webhook: str | None = None) -> list[Push]:
+        """The pushes the server sent in this test, each with its attempts (as `GET /_pns/pushes`)."""
+        return self.mock.pushes(app_key, webhook)
+
+    def advance(self, seconds: float) -> float:
+        """Move the virtual clock: a simulated call unfolds, due retries go out."""
+        return self.mock.advance(seconds)
 
     def start(self, timeout: float = 10.0) -> None:
         self._thread.start()

@@ -12,10 +12,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from mockserver.auth import created_now
+from mockserver.errors import Problem
 from mockserver.journal import Entry
 from spec import Operation, Spec
 
 OPT_OUT = "@pytest.mark.pns(fail_on_violations=False)"
+
+
+class _Absent:
+    """What `sent` is for a field the request did not carry (None is JSON null, which was sent)."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
 
 
 class PnsToolkitError(Exception):
@@ -34,7 +45,7 @@ class ContractViolation(AssertionError):
         request: str,
         problem: str,
         field: str | None = None,
-        sent: Any = None,
+        sent: Any = ABSENT,
         expected: str | None = None,
         example: Any = None,
         rule: str | None = None,
@@ -50,7 +61,7 @@ class ContractViolation(AssertionError):
         if field:
             lines.append(f"  field:    {field}")
             lines.append(
-                f"  sent:     {'(absent)' if sent is None else json.dumps(sent, ensure_ascii=False)}"
+                f"  sent:     {'(absent)' if sent is ABSENT else json.dumps(sent, ensure_ascii=False)}"
             )
         if expected:
             lines.append(f"  expected: {expected}")
@@ -147,24 +158,35 @@ def example_for(spec: Spec, op: Operation, field: str, schema: Mapping[str, Any]
     return None
 
 
-def from_entry(spec: Spec, entry: Entry) -> ContractViolation | None:
-    """The violation a journal entry records, if the request broke the contract."""
+def from_entry(spec: Spec, entry: Entry) -> list[ContractViolation]:
+    """The violations a journal entry records, one per problem, if the request broke the contract."""
     request = f"{entry.method} {entry.path}"
     if entry.status == 404:
-        return ContractViolation(
-            operation="(no operation)",
-            request=request,
-            problem="the PNS API has no such path and method",
-            expected="one of the spec's paths: " + ", ".join(sorted({o.path for o in spec.routes.values()})),
-            answer="HTTP 404",
-        )
+        return [
+            ContractViolation(
+                operation="(no operation)",
+                request=request,
+                problem="the PNS API has no such path and method",
+                expected="one of the spec's paths: "
+                + ", ".join(sorted({o.path for o in spec.routes.values()})),
+                answer="HTTP 404",
+            )
+        ]
     if not entry.rule or entry.rule == "fault injection" or entry.operation_id is None:
-        return None
+        return []
     business = spec.rules.get(entry.rule)
     if business is not None and business.field_order is None:
-        return None  # a platform rule refused it (state, capacity): a correct client meets these too
+        return []  # a platform rule refused it (state, capacity): a correct client meets these too
     op = spec.operations[entry.operation_id]
-    field = entry.field
+    answer = f"HTTP {entry.status} {entry.response_body[:200]}"
+    problems = entry.problems or [
+        Problem(entry.problem or "", entry.rule, entry.field or "", entry.sent, entry.sent is None)
+    ]
+    return [_violation(spec, op, request, problem, answer) for problem in problems]
+
+
+def _violation(spec: Spec, op: Operation, request: str, problem: Problem, answer: str) -> ContractViolation:
+    field = problem.field or None
     expected: str | None = None
     example: Any = None
     if field and field.split(".")[-1] == "Created" and field.startswith("X-"):
@@ -178,11 +200,11 @@ def from_entry(spec: Spec, entry: Entry) -> ContractViolation | None:
     return ContractViolation(
         operation=op.operation_id,
         request=request,
-        problem=entry.problem or "the request breaks the spec",
+        problem=problem.detail or "the request breaks the spec",
         field=field,
-        sent=entry.sent,
+        sent=ABSENT if problem.absent else problem.value,
         expected=expected,
         example=example,
-        rule=entry.rule,
-        answer=f"HTTP {entry.status} {entry.response_body[:200]}",
+        rule=problem.rule or None,
+        answer=answer,
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from importlib import resources
 
+from spec import HANDLING_CLASSES
+
 from . import prose, snippets
 from .html_entries import flow_figure, operation, source_link, webhook
 from .htmlparts import cell, code_block, conflict_note, esc, link, table
@@ -281,15 +283,30 @@ def _result_codes(ref: Reference) -> str:
                 + conflict_note(rc.conflict, folded=True),
             )
             + cell("Handling", prose.to_html(rc.handling))
-            + cell("Retry", "yes" if rc.retryable else "no")
+            + cell(
+                "Class",
+                f"<strong>{esc(rc.handling_class)}</strong><br>{prose.inline(rc.handling_reason)}",
+            )
             + "</tr>"
         )
     return (
         '<section id="result-codes" data-group><h2>Result codes</h2>'
         "<p>Every reply carries <code>resultcode</code> as a <strong>string</strong>; "
         '<code>"0"</code> is success. Decide on <code>resultcode</code>, '
-        "not on the HTTP status or the text.</p>"
-        + table(("Code", "HTTP", "resultdesc", "Meaning", "Handling", "Retry"), rows)
+        "not on the HTTP status or the text. Each code has one handling class: what your client "
+        "does next. Only <strong>transient</strong> codes may succeed when the same request is "
+        "sent again later, unchanged.</p>"
+        + table(
+            ("Class", "What the client does"),
+            [
+                "<tr>"
+                + cell("Class", f"<strong>{esc(name)}</strong>")
+                + cell("What the client does", esc(what))
+                + "</tr>"
+                for name, what in HANDLING_CLASSES.items()
+            ],
+        )
+        + table(("Code", "HTTP", "resultdesc", "Meaning", "Handling", "Class"), rows)
         + "</section>"
     )
 

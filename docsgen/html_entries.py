@@ -83,10 +83,11 @@ def _codes_table(specific: tuple[str, ...], codes: dict[str, ResultCode]) -> str
         + cell("HTTP", esc(codes[c].http_status))
         + cell("resultdesc", esc(codes[c].text))
         + cell("Meaning", prose.inline(codes[c].meaning))
+        + cell("Class", f"<strong>{esc(codes[c].handling_class)}</strong>")
         + "</tr>"
         for c in ("0", *specific)
     ]
-    return table(("Code", "HTTP", "resultdesc", "Meaning"), rows)
+    return table(("Code", "HTTP", "resultdesc", "Meaning", "Class"), rows)
 
 
 def _figure(name: str, summary: str, body: str) -> str:

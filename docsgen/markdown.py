@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from spec import Conflict, Source
+from spec import HANDLING_CLASSES, Conflict, Source
 
 from . import prose, sequence, snippets
 from .htmlparts import MANY_VALUES
@@ -229,13 +229,19 @@ def _operation(ref: Reference, op: OperationDoc) -> str:
     for response in op.responses:
         parts += [_caption(response.name, response.summary), fence(snippets.http_response(response), "http")]
     rows = [
-        (f"[{code(c)}](#rc-{c})", str(rc.http_status), rc.text, prose.markdown_cell(rc.meaning))
+        (
+            f"[{code(c)}](#rc-{c})",
+            str(rc.http_status),
+            rc.text,
+            prose.markdown_cell(rc.meaning),
+            f"**{rc.handling_class}**",
+        )
         for c, rc in ((c, codes[c]) for c in ("0", *op.specific_codes))
     ]
     common = ", ".join(f"[{code(c)}](#rc-{c})" for c in op.common_codes)
     parts += [
         "#### Result codes",
-        table(("Code", "HTTP", "resultdesc", "Meaning"), rows),
+        table(("Code", "HTTP", "resultdesc", "Meaning", "Class"), rows),
         f"Every operation can also return: {common}.",
     ]
     return "\n\n".join(p for p in parts if p)
@@ -344,16 +350,20 @@ def _result_codes(ref: Reference) -> str:
             + "."
             + _conflict_cell(rc.conflict),
             prose.markdown_cell(rc.handling),
-            "yes" if rc.retryable else "no",
+            f"**{rc.handling_class}** " + prose.markdown_cell(rc.handling_reason),
         )
         for rc in ref.result_codes
     ]
+    classes = [(f"**{name}**", what) for name, what in HANDLING_CLASSES.items()]
     return "\n\n".join(
         [
             anchor("result-codes"),
             "## Result codes",
-            'Every reply carries `resultcode` as a **string**; `"0"` is success.',
-            table(("Code", "HTTP", "resultdesc", "Meaning", "Handling", "Retry"), rows),
+            'Every reply carries `resultcode` as a **string**; `"0"` is success. Each code has one '
+            "handling class: what your client does next. Only **transient** codes may succeed "
+            "when the same request is sent again later, unchanged.",
+            table(("Class", "What the client does"), classes),
+            table(("Code", "HTTP", "resultdesc", "Meaning", "Handling", "Class"), rows),
         ]
     )
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
+import socket
 import sys
 import urllib.error
 import urllib.request
@@ -20,7 +22,8 @@ from .errors import ConfigError
 BANNER = """pns-mock {version}: a mock of the Huawei Cloud Private Number Service
   base URL   {scheme}://{host}:{port}{tls}
   admin API  {scheme}://{host}:{port}/_pns/  (state, clock, faults, journal, reset){admin}
-  auth       AKSK or legacy WSSE; Created must be within +/-{window:.0f}s of UTC now{state}
+  auth       AKSK or legacy WSSE; Created must be within +/-{window:.0f}s of UTC now
+  fields     undocumented request fields are {strict}{state}
   applications (secrets are never printed{demo}):
 {apps}"""
 
@@ -42,6 +45,14 @@ def _parser() -> argparse.ArgumentParser:
         "--admin-token",
         help="admin API answers whoever sends X-PNS-Admin-Token with this value, and only them "
         "(default: no token, loopback clients only; config key server.admin_token)",
+    )
+    serve.add_argument(
+        "--strict-fields",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="report request fields the spec does not document in X-PNS-Mock-Problem and the journal; "
+        "the answer stays the platform's, which ignores them (default on, as in the pytest plugin; "
+        "config key server.strict_fields)",
     )
     serve.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     serve.add_argument("--tls", action="store_true", help="serve HTTPS with a self-signed certificate")
@@ -127,6 +138,10 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
     from .engine import Engine
     from .platform import Platform
 
+    if args.strict_fields is not None:
+        config = dataclasses.replace(
+            config, settings=dataclasses.replace(config.settings, strict_fields=args.strict_fields)
+        )
     platform: Platform
     recorder = None
     if args.state:
@@ -139,6 +154,8 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
             return 2
     else:
         platform = Platform(config, clock=VirtualClock(frozen=args.frozen_clock))
+    if args.strict_fields is not None:  # a --state file's own settings give way to the flag
+        platform.settings.strict_fields = args.strict_fields
     engine = Engine(platform)
     if recorder is not None:
         recorder.attach(engine)
@@ -158,6 +175,12 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
 
         cert, key = (args.cert, args.key) if args.cert else self_signed(args.cert_dir)
         tls_line = f"\n  TLS        certificate {cert}"
+    busy = _port_in_use(args.host, args.port)
+    if busy:  # one line, and no banner for a server that will not run
+        print(f"pns-mock: cannot listen on {args.host}:{args.port}: {busy}", file=sys.stderr)
+        if recorder is not None:
+            recorder.close()
+        return 2
     print(
         BANNER.format(
             version=__version__,
@@ -166,6 +189,9 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
             host=args.host,
             port=args.port,
             window=platform.settings.auth_window_seconds,
+            strict="reported (X-PNS-Mock-Problem, journal)"
+            if platform.settings.strict_fields
+            else "ignored silently (--no-strict-fields)",
             admin="\n             needs the X-PNS-Admin-Token header" if engine.admin.token else "",
             state=f"\n  state      {args.state}" if args.state else "",
             demo="; the demo ones are in the README" if args.config is None else "",
@@ -190,6 +216,23 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
         if recorder is not None:
             recorder.close()
     return 0
+
+
+def _port_in_use(host: str, port: int) -> str:
+    """Why the server could not listen on host:port ("" when it can), checked before the banner."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError as err:
+        return str(err)
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # as uvicorn binds: SO_REUSEADDR, so a port in TIME_WAIT is free but a listener is not
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as err:
+            return err.strerror or str(err)
+    return ""
 
 
 class _QuietDrops(logging.Filter):

@@ -69,6 +69,7 @@ _SERVER = {
         "max_x_per_a": {"type": "integer", "minimum": 1},
         "max_relations_per_y": {"type": "integer", "minimum": 1},
         "push_timeout_seconds": {"type": "number", "exclusiveMinimum": 0},
+        "strict_fields": {"type": "boolean"},
         "axe_modify_restarts_clock": {"type": "boolean"},
         "axe_query_shows_bind_values": {"type": "boolean"},
         "seed": {"type": ["integer", "null"]},
@@ -95,6 +96,9 @@ class Settings:
     max_x_per_a: int = 5
     max_relations_per_y: int = 1000  # AXYB relations per Y
     push_timeout_seconds: float = 5.0  # how long a push waits for the customer (unpublished)
+    # report request fields the spec does not document (the platform ignores them, and so does
+    # the mock's answer): X-PNS-Mock-Problem on the reply and `undocumented` in the journal
+    strict_fields: bool = True
     # AXE (the vendor's pages disagree): does a modified lifetime count from the modify, and
     # does a query show the bind-time lifetime or the modified one?
     axe_modify_restarts_clock: bool = True

@@ -192,6 +192,11 @@ class Deliverer:
         self._thread = threading.Thread(target=self._loop, name="pns-delivery", daemon=True)
         self._thread.start()
 
+    @property
+    def running(self) -> bool:
+        """Whether the worker sends due pushes on its own (else only `run_due` does)."""
+        return self._thread is not None
+
     def stop(self) -> None:
         """Stop the worker; waits for the attempts in flight (each at most `timeout`)."""
         thread, pool = self._thread, self._pool

@@ -81,14 +81,23 @@ class Engine:
             response, app_key = self._serve(op, request)
             problem = None
         except PnsError as err:
-            response, problem = self._error(err), err
+            response, problem, app_key = self._error(err), err, err.app_key
         self._record(request, op, app_key, response, problem)
         return response
 
     def _serve(self, op: Operation, request: HttpRequest) -> tuple[HttpResponse, str | None]:
+        auth = self.platform.authenticator.authenticate(request.headers, request.client)
+        try:
+            return self._serve_app(op, request, auth.app_key)
+        except PnsError as err:
+            err.app_key = auth.app_key  # an authenticated request is journaled with its app_key
+            raise
+
+    def _serve_app(
+        self, op: Operation, request: HttpRequest, app_key: str
+    ) -> tuple[HttpResponse, str | None]:
         platform = self.platform
-        auth = platform.authenticator.authenticate(request.headers, request.client)
-        app = platform.app(auth.app_key)
+        app = platform.app(app_key)
         if app.status == "frozen":
             raise PnsError("1010029", f"application {app.app_key} is frozen")
         if app.status != "normal":
@@ -116,7 +125,10 @@ class Engine:
                 f"body larger than {platform.settings.max_body_bytes} bytes",
                 rule="max_body_bytes",
             )
-        params = self.validator.validate(op, request.query, request.headers.get("content-type"), request.body)
+        undocumented: list[str] | None = [] if platform.settings.strict_fields else None
+        params = self.validator.validate(
+            op, request.query, request.headers.get("content-type"), request.body, undocumented
+        )
         if params.get("app_key") not in (None, app.app_key):
             raise PnsError(
                 "1010003", "app_key in the query string is not the app_key that signed the request"
@@ -141,6 +153,13 @@ class Engine:
         if notice is not None:
             response.notice = notice
             response.headers.append((PROBLEM_HEADER, header_safe(f"0 Success: {notice}")))
+        if undocumented:
+            # answered as the platform does (it ignores them), but never silently
+            response.undocumented = tuple(undocumented)
+            names = ", ".join(undocumented)
+            note = f"fields the spec does not document, ignored as the platform does: {names}"
+            note += " [rule: strict_fields]"
+            response.headers.append((PROBLEM_HEADER, header_safe(note)))
         if fault is not None:
             response.delay = fault.latency
         return response, app.app_key
@@ -153,6 +172,8 @@ class Engine:
         problem = f"{code.code} {code.text} {err.detail}".strip()
         if err.rule:
             problem += f" [rule: {err.rule}]"
+        if err.more:
+            problem += " | also: " + "; ".join(p.detail for p in err.more)
         response = json_response(code.http_status, body, [(PROBLEM_HEADER, header_safe(problem))])
         response.resultcode = code.code
         return response
@@ -185,8 +206,9 @@ class Engine:
                 # 10,000 entries would keep alive
                 response.body[:4096].decode("utf-8", "replace"),
                 # not the exception itself: its traceback would keep the request's frames alive
-                (problem.detail, problem.rule, problem.field, problem.value) if problem else None,
+                problem.problems if problem else None,
                 response.notice,
+                response.undocumented,
             )
         )
 

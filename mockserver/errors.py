@@ -2,25 +2,68 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a request: a refusal may carry several (every bad field of a body)."""
+
+    detail: str
+    rule: str = ""
+    # The offending wire field (e.g. "callerNum", "query.relationNum", "X-AKSK.Created")
+    # and what was sent there, for messages that show sent vs expected.
+    field: str = ""
+    value: object = None
+    absent: bool = False  # the field was not sent at all (`value` is then meaningless)
+
 
 class PnsError(Exception):
     """A platform refusal, carried as the vendor's result code.
 
     `detail` is for the developer reading the mock's reply (it goes into a response header and the
-    journal); the wire body keeps the vendor's text for the code.
+    journal); the wire body keeps the vendor's text for the code. `more` holds the request's
+    further problems, found in the same validation pass.
     """
 
     def __init__(
-        self, code: str, detail: str = "", *, rule: str = "", field: str = "", value: object = None
+        self,
+        code: str,
+        detail: str = "",
+        *,
+        rule: str = "",
+        field: str = "",
+        value: object = None,
+        absent: bool = False,
+        more: tuple[Problem, ...] = (),
     ) -> None:
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
         self.detail = detail
         self.rule = rule
-        # The offending wire field (e.g. "callerNum", "query.relationNum", "X-AKSK.Created")
-        # and what was sent there, for messages that show sent vs expected.
         self.field = field
         self.value = value
+        self.absent = absent
+        self.more = more
+        self.app_key: str | None = None  # the application that sent it, once authenticated
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """Every problem of the request, this error's own first."""
+        return (Problem(self.detail, self.rule, self.field, self.value, self.absent), *self.more)
+
+    @classmethod
+    def of(cls, code: str, problems: list[Problem]) -> PnsError:
+        first, *more = problems
+        return cls(
+            code,
+            first.detail,
+            rule=first.rule,
+            field=first.field,
+            value=first.value,
+            absent=first.absent,
+            more=tuple(more),
+        )
 
 
 class ConfigError(ValueError):

@@ -55,6 +55,7 @@ class HttpResponse:
     drop: bool = False  # the adapter closes the connection without answering
     resultcode: str | None = None  # the vendor result code in the body, for the journal
     notice: str | None = None  # what an accepted request relied on that the vendor does not confirm
+    undocumented: tuple[str, ...] = ()  # request fields the spec does not document, for the journal
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 from collections import deque
@@ -10,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .auth import SCHEMES
+from .errors import Problem
 from .http import PROBLEM_HEADER
 
 
@@ -30,8 +32,13 @@ class Entry:
     request_body: str
     response_body: str
     headers: dict[str, str] = field(default_factory=dict)
+    # The first problem of a refused request, as the fields above and below show it; `problems`
+    # has every one of them (several bad fields of one body), the first included.
     field: str | None = None  # the offending wire field of a refused request
-    sent: Any = None  # what the client sent there
+    sent: Any = None  # what the client sent there (None also when it sent nothing: see `problems`)
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+    # names the spec does not document in an accepted request (server setting strict_fields)
+    undocumented: list[str] = dataclasses.field(default_factory=list)
     notice: str | None = None  # an accepted request's reliance on what the vendor does not confirm
 
     def as_dict(self) -> dict[str, Any]:
@@ -42,7 +49,9 @@ class Entry:
 # into an `Entry` only when someone reads the journal (most entries never are). Fields:
 # operation_id, id, wall_time, platform_time, method, path, query, app_key, request headers (raw),
 # request body (bytes, first 4 KiB), status, resultcode, reply headers, reply body (str, first
-# 4 KiB), problem (None, or the refusal's detail, rule, field and value), notice (None or str).
+# 4 KiB), problems (None, or the refusal's `Problem`s, the first being the error's own),
+# notice (None or str: what an accepted request relied on that the vendor does not confirm),
+# undocumented (names of an accepted request that the spec does not document).
 Raw = tuple[Any, ...]
 
 _TOKEN_HEADERS = tuple(scheme.token_header.lower() for scheme in SCHEMES.values())
@@ -68,7 +77,8 @@ def redacted(headers: Mapping[str, str]) -> dict[str, str]:
 
 def entry_of(raw: Raw) -> Entry:
     (operation_id, entry_id, wall, platform_time, method, path, query, app_key, headers, sent_body,
-     status, resultcode, reply_headers, reply_body, problem, notice) = raw  # fmt: skip
+     status, resultcode, reply_headers, reply_body, problem, notice, undocumented) = raw  # fmt: skip
+    first = problem[0] if problem else None
     return Entry(
         id=entry_id,
         wall_time=wall,
@@ -80,13 +90,15 @@ def entry_of(raw: Raw) -> Entry:
         app_key=app_key,
         status=status,
         resultcode=resultcode,
-        problem=problem[0] if problem else _header(reply_headers, PROBLEM_HEADER),
-        rule=problem[1] if problem else None,
+        problem=first.detail if first else _header(reply_headers, PROBLEM_HEADER),
+        rule=first.rule if first else None,
         request_body=sent_body.decode("utf-8", "replace"),
         response_body=reply_body,
         headers=redacted(headers),
-        field=problem[2] or None if problem else None,
-        sent=problem[3] if problem and problem[2] else None,
+        field=first.field or None if first else None,
+        sent=first.value if first and first.field else None,
+        problems=list(problem or ()),
+        undocumented=list(undocumented),
         notice=notice,
     )
 

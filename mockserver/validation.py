@@ -13,10 +13,11 @@ from typing import Any
 from urllib.parse import unquote
 
 import orjson
+from jsonschema import ValidationError
 
 from spec import FieldOrder, Operation, SchemaRegistry, Spec
 
-from .errors import PnsError
+from .errors import PnsError, Problem
 from .wire import to_bool
 
 INVALID = "1010002"
@@ -34,6 +35,8 @@ class _OperationRules:
     # (rule id, fields the vendor confirms, where it says so) of each `x-pns-confirmed-fields` rule
     confirmed: tuple[tuple[str, frozenset[str], str], ...] = ()
     empty_query_ok: bool = False  # whether no query parameters at all pass the query schema
+    # every name the spec documents for the operation: query parameters and body fields
+    documented: frozenset[str] = frozenset()
 
 
 class RequestValidator:
@@ -80,7 +83,11 @@ class RequestValidator:
         for p in op.parameters:
             if p.schema.get("$ref", "").endswith("/RecordFlag"):
                 bools.add(p.name)
+        documented = set(props)
+        if op.request_schema_pointer:
+            documented |= _property_names(self._spec, self._spec.resolve(op.request_schema_pointer))
         return _OperationRules(
+            documented=frozenset(documented),
             query_schema={"type": "object", "properties": props, "required": required},
             query_pointer=f"{op.pointer}/parameters",
             integer_params=frozenset(integers),
@@ -98,13 +105,36 @@ class RequestValidator:
             ),
         )
 
-    def validate(self, op: Operation, query: str, content_type: str | None, body: bytes) -> dict[str, Any]:
+    def validate(
+        self,
+        op: Operation,
+        query: str,
+        content_type: str | None,
+        body: bytes,
+        undocumented: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """The request's parameters; names the spec does not document go into `undocumented`."""
         rules = self._rules[op.operation_id]
-        params = self._query(op, rules, query)
-        payload = self._body(op, rules, content_type, body)
+        # every schema problem of the request is reported, the query string's and the body's
+        found: list[Problem] = []
+        try:
+            params = self._query(op, rules, query)
+        except PnsError as err:
+            found += err.problems
+            params = {}
+        try:
+            payload = self._body(op, rules, content_type, body)
+        except PnsError as err:
+            if not found:
+                raise
+            found += err.problems
+        if found:
+            raise PnsError.of(INVALID, found)
         if payload:
             for key, value in payload.items():
                 params.setdefault(key, value)  # the query string wins over a DELETE body
+        if undocumented is not None and not params.keys() <= rules.documented:
+            undocumented += [name for name in params if name not in rules.documented]
         self._one_of(op, params)
         for rule_id, code, order in rules.field_orders:
             broken = order.broken_by(params)
@@ -139,21 +169,27 @@ class RequestValidator:
             return params
         if self._fast_query[op.operation_id].is_valid(params):
             return params
-        errors = self._query_validators[op.operation_id].iter_errors(params)
-        first = next(iter(sorted(errors, key=lambda e: list(e.path))), None)
-        if first is not None:
-            field = ".".join(str(p) for p in first.absolute_path) or "query"
-            hint = ""
-            raw = dict(_raw_pairs(query))
-            if field in raw and "+" in raw[field]:
-                hint = "; a '+' in a query string decodes to a space: send it as %2B"
-            raise PnsError(
-                INVALID,
-                f"query {field}: {first.message}{hint}",
-                rule=f"{op.operation_id} parameter {field}: {first.validator}",
-                field=field,
-                value=first.instance,
-            )
+        errors = sorted(
+            self._query_validators[op.operation_id].iter_errors(params), key=lambda e: list(e.path)
+        )
+        raw = dict(_raw_pairs(query))
+        found: list[Problem] = []
+        for err in errors:
+            for field, value, absent in _fields_of(err, "query"):
+                hint = ""
+                if field in raw and "+" in raw[field]:
+                    hint = "; a '+' in a query string decodes to a space: send it as %2B"
+                found.append(
+                    Problem(
+                        f"query {field}: {err.message}{hint}",
+                        f"{op.operation_id} parameter {field}: {err.validator}",
+                        field,
+                        value,
+                        absent,
+                    )
+                )
+        if found:
+            raise PnsError.of(INVALID, _one_per_field(found))
         return params
 
     def _body(
@@ -189,23 +225,19 @@ class RequestValidator:
             return payload
         validator = self._schemas.validator(rules.body_pointer)
         errors = sorted(validator.iter_errors(payload), key=lambda e: (len(e.path), list(e.path)))
-        if errors:
-            err = errors[0]
-            path = [str(p) for p in err.absolute_path]
-            value = err.instance
-            if err.validator == "required" and isinstance(err.instance, dict):
-                path.append(next(n for n in err.validator_value if n not in err.instance))
-                value = None  # absent
-            field = ".".join(path) or "body"
-            schema_path = "/".join(str(p) for p in err.absolute_schema_path)
-            rule = err.schema.get("description") if err.validator == "pattern" else None
-            raise PnsError(
-                INVALID,
-                f"{field}: {err.message}" + (f" ({' '.join(rule.split())})" if rule else ""),
-                rule=f"{op.operation_id} requestBody {schema_path}",
-                field=field,
-                value=value,
+        found = [
+            Problem(
+                f"{field}: {err.message}{_pattern_rule(err)}",
+                f"{op.operation_id} requestBody " + "/".join(str(p) for p in err.absolute_schema_path),
+                field,
+                value,
+                absent,
             )
+            for err in errors
+            for field, value, absent in _fields_of(err, "body")
+        ]
+        if found:
+            raise PnsError.of(INVALID, _one_per_field(found))
         return payload
 
     def _one_of(self, op: Operation, params: Mapping[str, Any]) -> None:
@@ -220,6 +252,33 @@ class RequestValidator:
                 return
         options = " | ".join(" + ".join(group) for group in op.one_of)
         raise PnsError(INVALID, f"send one of: {options}", rule=f"{op.operation_id} x-pns-one-of")
+
+
+def _property_names(spec: Spec, schema: Mapping[str, Any]) -> set[str]:
+    """The property names of a schema, through $ref and its allOf, oneOf and anyOf branches."""
+    schema = spec.deref(schema) if "$ref" in schema else schema
+    names = set(schema.get("properties", {}))
+    for key in ("allOf", "oneOf", "anyOf"):
+        for branch in schema.get(key, ()):
+            names |= _property_names(spec, branch)
+    return names
+
+
+def _fields_of(err: ValidationError, whole: str) -> list[tuple[str, Any, bool]]:
+    """The wire fields a schema error is about, with what was sent there (or that it was absent)."""
+    path = [str(p) for p in err.absolute_path]
+    if err.validator == "required" and isinstance(err.instance, dict):
+        missing = [n for n in err.validator_value if n not in err.instance]
+        return [(".".join([*path, name]), None, True) for name in missing]
+    return [(".".join(path) or whole, err.instance, False)]
+
+
+def _one_per_field(found: list[Problem]) -> list[Problem]:
+    """The first problem of each field: one bad field is one problem, however many keywords it breaks."""
+    seen: dict[str, Problem] = {}
+    for problem in found:
+        seen.setdefault(problem.field, problem)
+    return list(seen.values())
 
 
 def _parse_query(query: str) -> dict[str, Any]:
@@ -298,3 +357,10 @@ def _has_float(value: Any) -> bool:
     if kind is list:
         return any(_has_float(item) for item in value)
     return kind is float
+
+
+def _pattern_rule(err: ValidationError) -> str:
+    """A pattern's own description (the rule in words), for the problem text: " (...)" or ""."""
+    schema = err.schema if isinstance(err.schema, dict) else {}
+    rule = schema.get("description") if err.validator == "pattern" else None
+    return f" ({' '.join(str(rule).split())})" if rule else ""

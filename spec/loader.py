@@ -120,12 +120,13 @@ def _result_code(item: Mapping[str, Any]) -> ResultCode:
         meaning=item.get("meaning", ""),
         trigger=item.get("trigger", ""),
         handling=item.get("handling", ""),
-        retryable=bool(item.get("retryable", False)),
+        retryable=item.get("handlingClass") == "transient",
         family=item.get("family", ""),
         scope=item.get("scope", "operation"),
         source=item.get("source", ""),
         alternative_texts=tuple(item.get("alternativeTexts", ())),
         handling_class=item.get("handlingClass", ""),
+        handling_reason=item.get("handlingReason", ""),
         conflict=(
             Conflict(
                 f"/x-pns-result-codes/{item['code']}",

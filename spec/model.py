@@ -24,6 +24,8 @@ HANDLING_CLASSES: dict[str, str] = {
     "success": "nothing: the request succeeded",
     "transient": "retry the same request later, unchanged",
     "fix-request": "change the request (a field, a rule) before sending it again",
+    "conflict": "the platform's state refuses it (number taken, pool or X full, already bound): "
+    "change the request or release what holds it first",
     "fix-account": "fix the configuration or the account (console, quota, number, app) first",
     "not-found": "the named object does not exist (any more): stop, do not retry",
     "auth": "fix the credentials or the signature (app key, secret, token, clock)",
@@ -38,6 +40,7 @@ class ResultCode:
     meaning: str
     trigger: str
     handling: str
+    # True only for the transient class: the same request may succeed later, unchanged
     retryable: bool
     family: str
     scope: str
@@ -46,6 +49,8 @@ class ResultCode:
     conflict: Conflict | None = None
     # One of HANDLING_CLASSES (the catalogue's `handlingClass`): what a client must do on this code.
     handling_class: str = ""
+    # Why the code has that class, from the vendor's handling text (the catalogue's `handlingReason`).
+    handling_reason: str = ""
 
     @property
     def retry_unchanged_can_succeed(self) -> bool:

@@ -338,3 +338,26 @@ def test_an_operation_shows_its_rules_next_to_their_sources() -> None:
     md = md[: md.index("\n### ", 10)]
     assert "[`axe.lifetime-order`](#rule-axe.lifetime-order)" in md
     assert S.rules["axe.lifetime-order"].source.url in md
+
+
+@pytest.mark.parametrize("text", [HTML, MARKDOWN], ids=["html", "markdown"])
+def test_the_catalogue_shows_each_codes_handling_class_and_explains_every_class(text: str) -> None:
+    for name, what in spec.HANDLING_CLASSES.items():
+        assert what.replace("'", "&#x27;") in text or what in text, name
+    for rc in S.result_codes.values():
+        row = text[text.index(f'id="rc-{rc.code}"') :][:6000]
+        row = row[: row.find("</tr>")] if "</tr>" in row else row.split("\n", 1)[0]
+        assert rc.handling_class in row, rc.code
+    assert ">Retry<" not in text and "| Retry |" not in text
+
+
+@pytest.mark.parametrize("text", [HTML, MARKDOWN], ids=["html", "markdown"])
+def test_each_operations_own_codes_show_their_handling_class(text: str) -> None:
+    op = S.operations["createAxbBinding"]
+    section = re.split(r'id="op-', text.split('id="op-createAxbBinding"', 1)[1], maxsplit=1)[0]
+    rows = section.split("</tr>") if "<tr" in section else section.split("\n")
+    for code in op.specific_codes:
+        (row,) = [r for r in rows if f"#rc-{code}" in r]
+        assert f"{S.result_codes[code].handling_class}</strong>" in row or (
+            f"**{S.result_codes[code].handling_class}**" in row
+        ), code

@@ -56,4 +56,4 @@ def test_the_wrong_client_fails_with_a_message_that_says_what_to_fix(
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*ContractViolation*", *lines])
+    result.stdout.fnmatch_lines(["*PNS contract violation*", *lines])

@@ -180,3 +180,24 @@ def test_every_request_is_journaled_without_secrets(engine: Engine) -> None:
     assert entries[1].problem and "callerNum" in entries[1].problem
     digest = client.headers()["X-AKSK"].split('PasswordDigest="')[1].split('"')[0]
     assert all(digest not in str(e.as_dict()) for e in entries)
+
+
+def test_a_refused_request_is_journaled_with_its_app_key_and_every_bad_field(engine: Engine) -> None:
+    client = axb_client(engine)
+    r = client.call("POST", AXB, json={"callerNum": "13800000001", "calleeNum": B, "duration": -5})
+    assert r.json()["resultcode"] == "1010002"
+    assert "duration" in (r.header("X-PNS-Mock-Problem") or "")
+    (entry,) = engine.platform.journal.entries("createAxbBinding")
+    assert entry.app_key == client.app_key
+    assert [(p.field, p.value, p.absent) for p in entry.problems] == [
+        ("callerNum", "13800000001", False),
+        ("duration", -5, False),
+    ]
+    assert (entry.field, entry.sent) == ("callerNum", "13800000001")  # the first, as before
+
+
+def test_missing_query_parameters_are_each_named_and_absent(engine: Engine) -> None:
+    r = axb_client(engine).call("GET", "/rest/provision/voice/record/v1.0")
+    assert r.json()["resultcode"] == "1010002"
+    (entry,) = engine.platform.journal.entries("getRecordingDownloadUrl")
+    assert sorted((p.field, p.absent) for p in entry.problems) == [("fileName", True), ("recordDomain", True)]

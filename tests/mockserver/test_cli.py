@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import ssl
 import subprocess
 import sys
@@ -120,3 +121,44 @@ def test_tls_serves_the_same_api_over_https_with_a_generated_certificate(tmp_pat
         context = ssl.create_default_context(cafile=str(cert))
         verified = httpx.get(f"{base}/_pns/clock", verify=context)
         assert verified.status_code == 200
+
+
+def test_undocumented_fields_are_answered_as_the_platform_does_but_reported(server: str) -> None:
+    body = {"callerNum": "+8613400000001", "calleeNum": "+8613400000002", "calleeNumber": "x"}
+    reply = _checked("createAxbBinding", httpx.post(f"{server}{AXB}", json=body, headers=_signed()))
+    assert reply.json()["resultcode"] == "0"
+    assert "calleeNumber" in reply.headers["X-PNS-Mock-Problem"]
+    assert "strict_fields" in reply.headers["X-PNS-Mock-Problem"]
+    (entry,) = httpx.get(
+        f"{server}/_pns/journal", params={"operationId": "createAxbBinding", "limit": 1}
+    ).json()["result"]
+    assert entry["undocumented"] == ["calleeNumber"]
+    assert entry["app_key"] == "demo-axb"
+
+
+def test_no_strict_fields_lets_undocumented_fields_pass_silently() -> None:
+    with serve("--no-strict-fields") as base:
+        body = {"callerNum": "+8613400000001", "calleeNum": "+8613400000002", "calleeNumber": "x"}
+        reply = _checked("createAxbBinding", httpx.post(f"{base}{AXB}", json=body, headers=_signed()))
+        assert reply.json()["resultcode"] == "0"
+        assert "X-PNS-Mock-Problem" not in reply.headers
+        (entry,) = httpx.get(f"{base}/_pns/journal", params={"limit": 1}).json()["result"]
+        assert entry["undocumented"] == []
+
+
+def test_a_busy_port_prints_one_error_line_and_exits_2_without_the_banner() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "mockserver", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"pns-mock: cannot listen on 127.0.0.1:{port}: ")

@@ -17,7 +17,7 @@ from mockserver.http import HttpRequest
 from mockserver.persistence import Recorder, open_state
 from mockserver.statefile import StateFile, StateFileError
 
-from .support import AX, AXB, signed
+from .support import AX, AXB, free_port, signed
 
 AXE = "/rest/caas/extendnumber/v1.0"
 AXYB = "/rest/omp/xyrelationnumber/v1.0"
@@ -258,7 +258,8 @@ def test_serve_state_attaches_a_recorder_and_closes_the_file(
 
     served: list[Any] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: served.append(app))
-    assert cli.main(["serve", "--state", str(path)]) == 0
+    # a free port: serve refuses a busy one before it gets this far
+    assert cli.main(["serve", "--port", str(free_port()), "--state", str(path)]) == 0
     assert isinstance(served[0].engine.recorder, Recorder)
     StateFile(path).close()  # closed when the server stopped: free for the next one
 

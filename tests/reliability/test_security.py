@@ -19,7 +19,7 @@ from mockserver.engine import Engine
 from mockserver.http import HttpRequest
 from mockserver.platform import Platform
 
-from .support import AXB, Server, signed
+from .support import AXB, Server, free_port, signed
 
 TOKEN = "admin-token-for-tests"
 REMOTE = "10.0.0.5"  # never contacted: the address only appears in an in-process request
@@ -63,7 +63,8 @@ def _served(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> Any:
 
     served: list[Any] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: served.append(app))
-    assert cli.main(["serve", *argv]) == 0
+    # a free port: serve refuses a busy one before it gets this far
+    assert cli.main(["serve", "--port", str(free_port()), *argv]) == 0
     return served[0]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import spec
 
 
@@ -76,3 +78,45 @@ def test_conflicts_are_collected_with_what_is_accepted_and_why() -> None:
 def test_spec_path_points_inside_the_package() -> None:
     assert spec.spec_path().name == "pns-openapi.yaml"
     assert spec.spec_path().parent.name == "spec"
+
+
+def test_every_result_code_has_a_known_handling_class_and_the_vendors_reason() -> None:
+    codes = spec.load().result_codes
+    for rc in codes.values():
+        assert rc.handling_class in spec.HANDLING_CLASSES, rc.code
+        assert len(rc.handling_reason) > 20, rc.code
+    assert {rc.handling_class for rc in codes.values()} == set(spec.HANDLING_CLASSES)
+
+
+def test_only_transient_codes_say_the_same_request_may_succeed_later() -> None:
+    codes = spec.load().result_codes
+    for rc in codes.values():
+        assert rc.retryable is rc.retry_unchanged_can_succeed is (rc.handling_class == "transient"), rc.code
+    # the platform's own failures, and nothing else, are transient
+    assert {c for c, rc in codes.items() if rc.handling_class == "transient"} == {
+        c for c, rc in codes.items() if rc.http_status == 500
+    }
+
+
+@pytest.mark.parametrize(
+    ("code", "why"),
+    [
+        ("1012102", "a blacklisted X stays blacklisted until the account is sorted out"),
+        ("1012010", "the pair stays bound until it is unbound or another X is used"),
+        ("1012012", "recording stays off until the application is changed"),
+        ("1010008", "the application's state does not heal by itself"),
+        ("1010029", "a frozen account stays frozen until it is topped up"),
+        ("1012008", "the vendor warns against resending the same bind"),
+    ],
+)
+def test_codes_that_need_a_change_first_are_not_transient(code: str, why: str) -> None:
+    assert not spec.load().result_codes[code].retry_unchanged_can_succeed, why
+
+
+def test_header_and_token_codes_are_auth_and_refusals_by_state_are_not() -> None:
+    codes = spec.load().result_codes
+    for rc in codes.values():
+        if rc.code.startswith("10230") and rc.http_status == 400:
+            assert rc.handling_class == "auth", rc.code
+        if rc.text == "The record does not exist.":
+            assert rc.handling_class == "not-found", rc.code
