@@ -7,11 +7,19 @@ class PnsError(Exception):
     """A platform refusal, carried as the vendor's result code.
 
     `detail` is for the developer reading the mock's reply (it goes into a response header and the
-    journal); the wire body keeps the vendor's text for the code.
+    journal); the wire body keeps the vendor's text for the code, plus a short `reason` for the
+    codes the catalogue says carry one.
     """
 
     def __init__(
-        self, code: str, detail: str = "", *, rule: str = "", field: str = "", value: object = None
+        self,
+        code: str,
+        detail: str = "",
+        *,
+        rule: str = "",
+        field: str = "",
+        value: object = None,
+        reason: str = "",
     ) -> None:
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
@@ -21,6 +29,9 @@ class PnsError(Exception):
         # and what was sent there, for messages that show sent vs expected.
         self.field = field
         self.value = value
+        # The short reason a code that carries one (1010002) appends to `resultdesc`, as the
+        # vendor does; `detail` stands in when it is empty.
+        self.reason = reason
 
 
 class ConfigError(ValueError):

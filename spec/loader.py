@@ -15,6 +15,7 @@ from .model import (
     Conflict,
     Operation,
     Parameter,
+    ReasonRule,
     ResultCatalogue,
     ResultCode,
     TableRow,
@@ -107,6 +108,7 @@ def _walk_conflicts(node: Any, pointer: str) -> Iterator[tuple[str, Mapping[str,
 
 def _result_code(item: Mapping[str, Any]) -> ResultCode:
     conflict = item.get("conflict")
+    reason = item.get("reason")
     return ResultCode(
         code=str(item["code"]),
         http_status=int(item["httpStatus"]),
@@ -120,6 +122,15 @@ def _result_code(item: Mapping[str, Any]) -> ResultCode:
         source=item.get("source", ""),
         alternative_texts=tuple(item.get("alternativeTexts", ())),
         handling_class=item.get("handlingClass", ""),
+        reason=(
+            ReasonRule(
+                str(reason["joiner"]),
+                int(reason["maxLength"]),
+                {str(p["when"]): str(p["text"]) for p in reason["phrases"]},
+            )
+            if reason
+            else None
+        ),
         conflict=(
             Conflict(
                 f"/x-pns-result-codes/{item['code']}",

@@ -30,6 +30,30 @@ HANDLING_CLASSES: dict[str, str] = {
 }
 
 
+RESULTDESC_MAX = 256  # the vendor's String(1-256); a test keeps it equal to the spec's ResultDesc
+
+
+@dataclass(frozen=True)
+class ReasonRule:
+    """How a code that carries a reason appends it to its text (the catalogue's `reason`)."""
+
+    joiner: str
+    max_length: int
+    phrases: Mapping[str, str]
+
+    def phrase(self, key: str, field: str = "", limit: object = "") -> str:
+        """The catalogue's phrase for `key` (a JSON Schema keyword or a kind of refusal)."""
+        template = self.phrases.get(key) or self.phrases["other"]
+        return template.replace("{field}", field or "the request").replace("{limit}", str(limit))
+
+    def suffix(self, reason: str) -> str:
+        """`reason` as it travels: printable ASCII on one line, at most `max_length` characters."""
+        text = "".join(c if " " <= c <= "~" else "?" for c in " ".join(reason.split()))
+        if len(text) > self.max_length:
+            text = text[: self.max_length - 3].rstrip() + "..."
+        return text
+
+
 @dataclass(frozen=True)
 class ResultCode:
     code: str
@@ -46,6 +70,8 @@ class ResultCode:
     conflict: Conflict | None = None
     # One of HANDLING_CLASSES (the catalogue's `handlingClass`): what a client must do on this code.
     handling_class: str = ""
+    # Set for codes whose `resultdesc` names what was wrong (1010002): how the reason is appended.
+    reason: ReasonRule | None = None
 
     @property
     def retry_unchanged_can_succeed(self) -> bool:
@@ -56,10 +82,12 @@ class ResultCode:
     def is_success(self) -> bool:
         return self.code == "0"
 
-    def body(self, detail: str | None = None) -> dict[str, str]:
-        """The reply body the platform sends for this code (resultdesc may name the bad field)."""
-        text = self.text if not detail else f"{self.text} {detail}"
-        return {"resultcode": self.code, "resultdesc": text[:256]}
+    def body(self, reason: str | None = None) -> dict[str, str]:
+        """The reply body the platform sends for this code; a code that carries a reason names it."""
+        text = self.text
+        if reason and self.reason is not None:
+            text = f"{text}{self.reason.joiner}{self.reason.suffix(reason)}"
+        return {"resultcode": self.code, "resultdesc": text[:RESULTDESC_MAX]}
 
 
 @dataclass(frozen=True)
