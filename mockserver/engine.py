@@ -147,7 +147,7 @@ class Engine:
         code = self.spec.result_codes.get(err.code)
         if code is None:  # a bug in the mock, never the client's fault
             code = self.spec.result_codes["1010001"]
-        body = code.body(err.reason or err.detail)
+        body = code.body(err.reason or err.detail, err.value)
         problem = f"{code.code} {code.text} {err.detail}".strip()
         if err.rule:
             problem += f" [rule: {err.rule}]"

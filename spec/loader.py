@@ -122,11 +122,14 @@ def _result_code(item: Mapping[str, Any]) -> ResultCode:
         source=item.get("source", ""),
         alternative_texts=tuple(item.get("alternativeTexts", ())),
         handling_class=item.get("handlingClass", ""),
+        placeholder=str(item.get("placeholder", {}).get("marker", "")),
+        placeholder_example=str(item.get("placeholder", {}).get("example", "")),
         reason=(
             ReasonRule(
                 str(reason["joiner"]),
                 int(reason["maxLength"]),
                 {str(p["when"]): str(p["text"]) for p in reason["phrases"]},
+                str(reason.get("example", "")),
             )
             if reason
             else None

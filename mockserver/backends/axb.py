@@ -287,7 +287,9 @@ class AxbBackend(Backend):
         for name, number in (("callerNum", caller_num), ("calleeNum", callee_num)):
             holder = parties.get(number)
             if holder is not None and holder != own:
-                raise PnsError(ALREADY_BOUND, f"{name} {number} is already bound on {x}")
+                raise PnsError(
+                    ALREADY_BOUND, f"{name} {number} is already bound on {x}", field=name, value=number
+                )
 
     def _allocate(self, caller_num: str, callee_num: str, area_code: str | None, area_match_mode: str) -> str:
         origin = "areaCode"
