@@ -12,7 +12,9 @@ import hmac
 import json
 import socket
 import uuid
+from collections.abc import Iterator
 
+import httpx
 import pytest
 
 import spec
@@ -163,24 +165,60 @@ def _raw_exchange(base: str, request: bytes) -> HttpResponse:
     return HttpResponse(int(status_line.split()[1]), headers, body)  # type: ignore[arg-type]
 
 
-def test_the_java_sample_binds_over_a_real_socket() -> None:
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with serve() as base:
+        yield base
+
+
+def _http(base: str, method: str, path: str, header_lines: list[str], body: bytes = b"") -> HttpResponse:
+    head = [f"{method} {path} HTTP/1.1", f"Host: {base.removeprefix('http://')}", *header_lines]
+    head += [f"Content-Length: {len(body)}", "Connection: close"]
+    return _raw_exchange(base, ("\r\n".join(head) + "\r\n\r\n").encode() + body)
+
+
+def _conforms(operation_id: str, response: HttpResponse) -> None:
+    loaded = spec.load()
+    problems = reply_problems(
+        loaded, spec.SchemaRegistry(loaded.document), loaded.operations[operation_id], response
+    )
+    assert problems == []
+
+
+def test_the_java_sample_binds_over_a_real_socket(server: str) -> None:
     created = auth.created_now()
     body = b'{"callerNum":"+8613800000001","calleeNum":"+8613900000002","areaCode":"0755"}'
     token = _token(_wsse(UUID_HEX, created), UUID_HEX, created=created)
-    with serve() as base:
-        request = (
-            f"POST {AXB} HTTP/1.1\r\n"
-            f"Host: {base.removeprefix('http://')}\r\n"
-            "Content-Type: application/json;charset=UTF-8\r\n"
-            f"Authorization: {JAVA_AUTHORIZATION}\r\n"
-            f"X-WSSE: {token}\r\n"
-            f"Content-Length: {len(body)}\r\n"
-            "Connection: close\r\n\r\n"
-        ).encode() + body
-        response = _raw_exchange(base, request)
-    loaded = spec.load()
-    problems = reply_problems(
-        loaded, spec.SchemaRegistry(loaded.document), loaded.operations["createAxbBinding"], response
-    )
-    assert problems == []
+    lines = [
+        "Content-Type: application/json;charset=UTF-8",
+        f"Authorization: {JAVA_AUTHORIZATION}",
+        f"X-WSSE: {token}",
+    ]
+    response = _http(server, "POST", AXB, lines, body)
+    _conforms("createAxbBinding", response)
     assert (response.status, b'"resultcode":"0"' in response.body) == (200, True)
+
+
+def test_numbered_headers_are_refused_and_journaled_under_the_names_they_came_with(server: str) -> None:
+    created = auth.created_now()
+    digest = _wsse(UNIQID, created)
+    token = _token(digest, UNIQID, created=created)
+    lines = [
+        "0: Content-Type: application/json;charset=UTF-8",
+        '1: Authorization: WSSE realm="SDP",profile="UsernameToken",type="Appkey"',
+        f"2: X-WSSE: {token}",
+        "3: Accept: application/json",
+        "User-Agent: PHP",
+    ]
+    # PHP stream contexts given a list of header lines send each under its index
+    response = _http(server, "GET", AXB, lines)
+    _conforms("queryAxbBinding", response)
+    assert json.loads(response.body)["resultcode"] == "1023006"
+    journal = httpx.get(f"{server}/_pns/journal", params={"limit": 1}).json()["result"]
+    headers = journal[-1]["headers"]
+    assert list(headers)[:4] == ["host", "0", "1", "2"]
+    assert headers["0"] == "Content-Type: application/json;charset=UTF-8"
+    assert headers["1"].startswith("Authorization: WSSE realm=")
+    assert headers["2"].startswith(f'X-WSSE: UsernameToken Username="{KEY}",PasswordDigest="(hidden)"')
+    assert headers["3"] == "Accept: application/json" and headers["user-agent"] == "PHP"
+    assert digest not in json.dumps(journal)
