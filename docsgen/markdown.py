@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from spec import Conflict
+from spec import Conflict, ResultCode
 
 from . import prose, sequence, snippets
 from .htmlparts import MANY_VALUES
@@ -289,6 +289,12 @@ def _delivery(ref: Reference) -> str:
 {_conflict(d.conflict)}"""
 
 
+def _as_sent(rc: ResultCode) -> str:
+    """An example of the text as the mock sends it, when a reason or a filled placeholder changes it."""
+    sent = rc.example_body()["resultdesc"]
+    return "" if sent == rc.text else f" (as sent, e.g.: {prose.markdown_cell(sent)})"
+
+
 def _result_codes(ref: Reference) -> str:
     used: dict[str, list[str]] = {}
     for op in ref.operations:
@@ -298,7 +304,7 @@ def _result_codes(ref: Reference) -> str:
         (
             f"{anchor('rc-' + rc.code)}{code(rc.code)}",
             str(rc.http_status),
-            prose.markdown_cell(rc.text),
+            prose.markdown_cell(rc.text) + _as_sent(rc),
             prose.markdown_cell(rc.meaning)
             + (f" *Trigger:* {prose.markdown_cell(rc.trigger)}" if rc.trigger else "")
             + " Returned by "

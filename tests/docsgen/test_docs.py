@@ -313,3 +313,11 @@ def _subscription_id() -> str:
     """The binding id the examples share: the one the AXB bind example answers with."""
     create = next(op for op in REF.operations if op.operation_id == "createAxbBinding")
     return str(create.responses[0].body["subscriptionId"])
+
+
+@pytest.mark.parametrize("code", [c for c, rc in S.result_codes.items() if rc.reason or rc.placeholder])
+def test_codes_with_a_reason_or_a_placeholder_show_the_text_as_sent(code: str) -> None:
+    sent = S.result_codes[code].example_body()["resultdesc"]
+    assert sent != S.result_codes[code].text
+    assert f"as sent, e.g.: {sent}" in MARKDOWN
+    assert f"as sent, e.g.: {sent}" in HTML
