@@ -93,7 +93,7 @@ def _operation(s: spec.Spec, op: spec.Operation, apps: list[dict[str, Any]]) -> 
     for code in op.specific_codes:
         rc = s.result_codes[code]
         if str(rc.http_status) in op.raw["responses"]:
-            errors[code] = {"status": rc.http_status, "body": rc.body()}
+            errors[code] = {"status": rc.http_status, "body": rc.example_body()}
     first_response = next(iter(successes))
     query = _query(s, op, first_response, apps)
     requests = {name: _request(query, body) for name, body in bodies.items()} or {"": _request(query, None)}

@@ -60,6 +60,7 @@ class PushDriver:
         on_push: Callable[[str], None] | None = None,
         timeout: float = Settings.push_timeout_seconds,
         future: bool = False,
+        scheme: str = "AKSK",
     ) -> None:
         self._spec = spec.load()
         self._schemas = spec.SchemaRegistry(self._spec.document)
@@ -69,6 +70,7 @@ class PushDriver:
         self._paths = dict(paths)
         self._check = check_replies
         self._on_push = on_push
+        self.scheme = scheme  # "AKSK" or "WSSE": how every push is signed
         transport = transport_for(target)
         self._sender = self._make_sender(transport, lambda key: app_secret, timeout)
         self._forger = self._make_sender(transport, lambda key: app_secret + "-tampered", timeout)
@@ -88,7 +90,7 @@ class PushDriver:
             secret_of,
             timeout=timeout,
             transport=transport,
-            scheme="AKSK",
+            scheme=self.scheme,
             wall_clock=time.time,
         )
 

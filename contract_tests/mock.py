@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockserver.apps import PrivateNumber
 from mockserver.clock import VirtualClock
-from mockserver.config import Config, app_from_dict, default_config, parse_config, parse_numbers
+from mockserver.config import PUSH_AUTH, Config, app_from_dict, default_config, parse_config, parse_numbers
 from mockserver.engine import Engine
 from mockserver.faults import Fault
 from mockserver.http import HttpRequest, HttpResponse
@@ -217,6 +217,7 @@ class PnsMock:
         app_key: str | None = None,
         check_replies: bool = True,
         future: bool = False,
+        auth: str | None = None,
         **paths: str,
     ) -> PushDriver:
         """Send the platform's pushes to your handler: a WSGI or ASGI app (in-process) or a URL.
@@ -225,11 +226,18 @@ class PnsMock:
         `status` (call events, X-mode callin), `fee` (CDRs), `number_status`, `sms_notify`,
         `sms_block`; defaults `/status`, `/fee`, `/sms/notify`, `/sms/block`. With `future=True`
         every push also carries fields a later platform version may add (your handler must ignore
-        them); `unknown_event()` sends an event type the spec does not know.
+        them); `unknown_event()` sends an event type the spec does not know. `auth` is how the
+        pushes are signed: "aksk" (`Authorization: AKSK` + `X-AKSK`, the current pages) or "wsse"
+        (`Authorization: WSSE` + `X-WSSE`, the older pages); default the application's `push_auth`.
         """
         from .inbound import PushDriver
 
         app = self.app_by_key(app_key) if app_key else self.app(mode)
+        scheme = auth if auth is not None else self.platform.app(app.app_key).push_auth
+        if scheme not in PUSH_AUTH:
+            raise PnsToolkitError(
+                f"pns.pushes_to(auth={auth!r}): pushes are signed one of these ways: {', '.join(PUSH_AUTH)}"
+            )
         return PushDriver(
             target,
             app_key=app.app_key,
@@ -238,6 +246,7 @@ class PnsMock:
             x_numbers=app.numbers,
             paths={**DEFAULT_PUSH_PATHS, **paths},
             check_replies=check_replies,
+            scheme=scheme.upper(),
             seed=self.options.seed or 0,
             on_push=self.pushed.append,
             timeout=self.platform.settings.push_timeout_seconds,

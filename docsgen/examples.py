@@ -103,7 +103,7 @@ def _from_spec(s: Spec, op: Operation) -> dict[str, Any]:
     for code in op.specific_codes:
         rc = s.result_codes[code]
         if str(rc.http_status) in op.raw["responses"]:
-            errors[code] = {"status": rc.http_status, "body": rc.body()}
+            errors[code] = {"status": rc.http_status, "body": rc.example_body()}
     query = _query(s, op, next(iter(successes)))
     bodies = [e["value"] for e in _named(op.raw.get("requestBody")).values()]
     requests = [_request(query, b) for b in bodies] or [_request(query, NO_BODY)]

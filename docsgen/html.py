@@ -270,6 +270,9 @@ def _result_codes(ref: Reference) -> str:
         else:
             where = ", ".join(f'<a href="#op-{esc(o)}">{esc(o)}</a>' for o in used.get(rc.code, ())) or "—"
         also = "".join(f"<br><span class='muted'>also: {esc(t)}</span>" for t in rc.alternative_texts)
+        sent = rc.example_body()["resultdesc"]  # a reason appended, a placeholder filled
+        if sent != rc.text:
+            also += f"<br><span class='muted'>as sent, e.g.: {esc(sent)}</span>"
         rows.append(
             f'<tr id="rc-{esc(rc.code)}" data-search>'
             + cell("Code", f"<code>{esc(rc.code)}</code><br><span class='muted'>{esc(rc.family)}</span>")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from spec import HANDLING_CLASSES, Conflict, Source
+from spec import HANDLING_CLASSES, Conflict, ResultCode, Source
 
 from . import prose, sequence, snippets
 from .htmlparts import MANY_VALUES
@@ -333,6 +333,12 @@ def _rules(ref: Reference) -> str:
     )
 
 
+def _as_sent(rc: ResultCode) -> str:
+    """An example of the text as the mock sends it, when a reason or a filled placeholder changes it."""
+    sent = rc.example_body()["resultdesc"]
+    return "" if sent == rc.text else f" (as sent, e.g.: {prose.markdown_cell(sent)})"
+
+
 def _result_codes(ref: Reference) -> str:
     used: dict[str, list[str]] = {}
     for op in ref.operations:
@@ -342,7 +348,7 @@ def _result_codes(ref: Reference) -> str:
         (
             f"{anchor('rc-' + rc.code)}{code(rc.code)}",
             str(rc.http_status),
-            prose.markdown_cell(rc.text),
+            prose.markdown_cell(rc.text) + _as_sent(rc),
             prose.markdown_cell(rc.meaning)
             + (f" *Trigger:* {prose.markdown_cell(rc.trigger)}" if rc.trigger else "")
             + " Returned by "

@@ -41,7 +41,7 @@ class Admin:
             ("POST", "reset"): self._reset,
             ("GET", "state"): lambda r, b, a: self.platform.dump(),
             ("GET", "apps"): lambda r, b, a: [
-                {"app_key": x.app_key, "mode": x.mode} for x in self.platform.apps()
+                {"app_key": x.app_key, "mode": x.mode, "push_auth": x.push_auth} for x in self.platform.apps()
             ],
             ("POST", "apps"): self._add_app,
             ("POST", "numbers"): self._add_numbers,

@@ -30,6 +30,8 @@ class Application:
     extension_length: int = 4
     # AX: whether SMS are pushed in Notify mode or wait for the customer's Block reply
     sms_mode: str = "notify"
+    # how the platform signs this application's pushes: "aksk" (current pages) or "wsse" (older)
+    push_auth: str = "aksk"
     _indexed: tuple[set[str], dict[str, list[PrivateNumber]]] = field(
         default=(set(), {}), repr=False, compare=False
     )

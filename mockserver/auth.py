@@ -21,12 +21,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from spec import load
+from spec import load as load_spec
 
 from .errors import PnsError
 
 _ATTR_ANYWHERE = re.compile(r'([A-Za-z]+)\s*=\s*"([^"]*)"')
 _CREATED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+
+
+def _aliases(security_scheme: str) -> Mapping[str, str]:
+    """Other spellings of `Authorization` attributes the spec accepts (`x-pns-attribute-aliases`)."""
+    schemes = load_spec().document["components"]["securitySchemes"]
+    return {str(k).lower(): str(v).lower() for k, v in schemes[security_scheme].get(_ALIASES_KEY, {}).items()}
+
+
+_ALIASES_KEY = "x-pns-attribute-aliases"
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,8 @@ class Scheme:
     missing_scheme: str
     missing_token_header: str
     missing_attr: Mapping[str, str]
+    # alias -> attribute of `Authorization` (the vendor's Java sample says `dsl` for `type`)
+    aliases: Mapping[str, str] = field(default_factory=dict)
 
 
 AKSK = Scheme(
@@ -49,6 +60,7 @@ AKSK = Scheme(
         "created": "1023036",
         "passworddigest": "1023037",
     },
+    aliases=_aliases("AkskAuthorization"),
 )
 WSSE = Scheme(
     "WSSE",
@@ -61,6 +73,7 @@ WSSE = Scheme(
         "created": "1023029",
         "passworddigest": "1023030",
     },
+    aliases=_aliases("WsseAuthorization"),
 )
 SCHEMES = {"AKSK": AKSK, "WSSE": WSSE}
 
@@ -210,7 +223,7 @@ def parse(headers: Mapping[str, str]) -> Credentials:
 @functools.cache
 def _nonce_rule(token_header: str) -> re.Pattern[str]:
     """The spec's Nonce pattern for the token header (`x-pns-token-attributes` of its scheme)."""
-    schemes = load().document["components"]["securitySchemes"]
+    schemes = load_spec().document["components"]["securitySchemes"]
     scheme = next(s for s in schemes.values() if s.get("name") == token_header)
     return re.compile(scheme["x-pns-token-attributes"]["Nonce"]["pattern"])
 
@@ -227,6 +240,11 @@ def _scheme_of(authorization: str) -> Scheme:
             rule="auth.scheme",
         )
     attrs = _attributes(rest)
+    spelled = {name: name for name in attrs}
+    for alias, name in scheme.aliases.items():
+        if alias in attrs and name not in attrs:  # the documented spelling wins when both are sent
+            attrs[name] = attrs[alias]
+            spelled[name] = alias
     if "realm" not in attrs:
         raise PnsError("1023007", 'add realm="SDP" to Authorization', rule="auth.realm")
     if "profile" not in attrs:
@@ -240,7 +258,9 @@ def _scheme_of(authorization: str) -> Scheme:
     if "type" not in attrs:
         raise PnsError("1023012", 'add type="Appkey" to Authorization', rule="auth.type")
     if attrs["type"] != "Appkey":
-        raise PnsError("1023011", f'type is "{attrs["type"]}", must be "Appkey"', rule="auth.type")
+        raise PnsError(
+            "1023011", f'{spelled["type"]} is "{attrs["type"]}", must be "Appkey"', rule="auth.type"
+        )
     return scheme
 
 

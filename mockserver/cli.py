@@ -18,10 +18,11 @@ from spec import load as load_spec
 
 from .config import Config, default_config, load_config
 from .errors import ConfigError
+from .listeners import ListenerError, add_listener_options, listeners_from, serve_all
 
 BANNER = """pns-mock {version}: a mock of the Huawei Cloud Private Number Service
-  base URL   {scheme}://{host}:{port}{tls}
-  admin API  {scheme}://{host}:{port}/_pns/  (state, clock, faults, journal, reset){admin}
+  base URL   {urls}{tls}
+  admin API  {url}/_pns/  (state, clock, faults, journal, reset){admin}
   auth       AKSK or legacy WSSE; Created must be within +/-{window:.0f}s of UTC now
   fields     undocumented request fields are {strict}{state}
   applications (secrets are never printed{demo}):
@@ -31,9 +32,8 @@ BANNER = """pns-mock {version}: a mock of the Huawei Cloud Private Number Servic
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pns-mock", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the mock platform over HTTP")
-    serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    serve = sub.add_parser("serve", help="run the mock platform over HTTP (and HTTPS)")
+    add_listener_options(serve)
     serve.add_argument("--config", type=Path, help="YAML file with applications and limits")
     serve.add_argument("--frozen-clock", action="store_true", help="start with the virtual clock stopped")
     serve.add_argument(
@@ -55,15 +55,6 @@ def _parser() -> argparse.ArgumentParser:
         "config key server.strict_fields)",
     )
     serve.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
-    serve.add_argument("--tls", action="store_true", help="serve HTTPS with a self-signed certificate")
-    serve.add_argument("--cert", type=Path, help="PEM certificate for HTTPS (implies --tls)")
-    serve.add_argument("--key", type=Path, help="PEM private key for --cert")
-    serve.add_argument(
-        "--cert-dir",
-        type=Path,
-        default=Path.home() / ".cache" / "pns-mock" / "tls",
-        help="where --tls keeps its generated certificate (default ~/.cache/pns-mock/tls)",
-    )
     check = sub.add_parser("check-config", help="validate a --config file and exit")
     check.add_argument("config", type=Path)
     docs = sub.add_parser("docs", help="render the API reference from the spec")
@@ -129,8 +120,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _serve(args: argparse.Namespace, config: Config) -> int:
-    import uvicorn
-
     from . import __version__
     from .asgi import AsgiApp
     from .clock import VirtualClock
@@ -142,6 +131,11 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
         config = dataclasses.replace(
             config, settings=dataclasses.replace(config.settings, strict_fields=args.strict_fields)
         )
+    try:
+        listeners = listeners_from(args)
+    except ListenerError as err:
+        print(f"pns-mock: {err}", file=sys.stderr)
+        return 2
     platform: Platform
     recorder = None
     if args.state:
@@ -164,30 +158,20 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
     apps = "\n".join(
         f"    {a.mode:<5} app_key={a.app_key}  numbers={len(a.numbers)}" for a in platform.apps()
     )
-    cert: Path | None = None
-    key: Path | None = None
-    tls_line = ""
-    if args.tls or args.cert:
-        if args.cert and not args.key:
-            print("pns-mock: --cert needs --key", file=sys.stderr)
+    cert = next((listener.cert for listener in listeners if listener.cert), None)
+    for listener in listeners:
+        busy = _port_in_use(listener.host, listener.port)
+        if busy:  # one line, and no banner for a server that will not run
+            print(f"pns-mock: cannot listen on {listener.host}:{listener.port}: {busy}", file=sys.stderr)
+            if recorder is not None:
+                recorder.close()
             return 2
-        from .tls import self_signed
-
-        cert, key = (args.cert, args.key) if args.cert else self_signed(args.cert_dir)
-        tls_line = f"\n  TLS        certificate {cert}"
-    busy = _port_in_use(args.host, args.port)
-    if busy:  # one line, and no banner for a server that will not run
-        print(f"pns-mock: cannot listen on {args.host}:{args.port}: {busy}", file=sys.stderr)
-        if recorder is not None:
-            recorder.close()
-        return 2
     print(
         BANNER.format(
             version=__version__,
-            scheme="https" if cert else "http",
-            tls=tls_line,
-            host=args.host,
-            port=args.port,
+            urls="\n             ".join(listener.url for listener in listeners),
+            url=listeners[0].url,
+            tls=f"\n  TLS        certificate {cert}" if cert else "",
             window=platform.settings.auth_window_seconds,
             strict="reported (X-PNS-Mock-Problem, journal)"
             if platform.settings.strict_fields
@@ -201,16 +185,13 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
     )
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
     try:
-        uvicorn.run(
+        serve_all(
             app,
-            host=args.host,
-            port=args.port,
+            listeners,
             log_level=args.log_level,
             access_log=False,
             http=protocol_class(),  # one write per response (see mockserver/coalesce.py)
             server_header=False,  # the platform names no server software; nor does its mock
-            ssl_certfile=str(cert) if cert else None,
-            ssl_keyfile=str(key) if key else None,
         )
     finally:
         if recorder is not None:

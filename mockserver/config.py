@@ -32,6 +32,12 @@ _NUMBERS: dict[str, Any] = {
     },
 }
 
+# `push_auth` values: the schemes `x-pns-delivery.auth` documents for pushes, by their scheme word.
+PUSH_AUTH = tuple(
+    str(scheme["Authorization"]).split(" ", 1)[0].lower()
+    for scheme in load_spec().document["x-pns-delivery"]["auth"].values()
+)
+
 _APP = {
     "type": "object",
     "required": ["app_key", "app_secret", "mode"],
@@ -45,6 +51,7 @@ _APP = {
         "sms": {"type": "boolean"},
         "extension_length": {"type": "integer", "minimum": 1, "maximum": 4},
         "sms_mode": {"enum": ["notify", "block"]},
+        "push_auth": {"enum": list(PUSH_AUTH)},
         "status": {"enum": ["normal", "frozen", "unavailable"]},
         "callbacks": {
             "type": "object",
@@ -163,6 +170,7 @@ def app_from_dict(a: dict[str, Any]) -> Application:
         callbacks=dict(a.get("callbacks", {})),
         extension_length=a.get("extension_length", 4),
         sms_mode=a.get("sms_mode", "notify"),
+        push_auth=a.get("push_auth", PUSH_AUTH[0]),
         status=a.get("status", "normal"),
     )
 

@@ -39,4 +39,6 @@ def reply_problems(spec: Spec, schemas: SchemaRegistry, op: Operation, response:
                 problems.append(f"resultcode {code} travels with HTTP {catalogued.http_status}, not {status}")
             if code not in op.result_codes:
                 problems.append(f"{op.operation_id} does not list resultcode {code}")
+            if catalogued.reason is not None and body.get("resultdesc") == catalogued.text:
+                problems.append(f"resultcode {code} carries a reason, and resultdesc names none")
     return problems

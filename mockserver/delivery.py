@@ -70,6 +70,7 @@ class Deliverer:
         validate: bool = True,
         workers: int = 4,
         scheme: str = "AKSK",
+        scheme_of: Callable[[str], str | None] | None = None,
         wall_clock: Callable[[], float] = time.time,
         verify_tls: bool = True,
         schemas: SchemaRegistry | None = None,
@@ -87,6 +88,7 @@ class Deliverer:
             timeout=timeout,
             transport=transport or http_transport(verify_tls=verify_tls),
             scheme=scheme,  # "AKSK", or "WSSE" for receivers written against the older pages
+            scheme_of=scheme_of,  # per application (config key `push_auth`), when set
             wall_clock=wall_clock,
         )
         self._validate = validate  # off: send bodies as given (to show customers a broken push)

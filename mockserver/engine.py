@@ -120,10 +120,12 @@ class Engine:
                 response.delay = fault.latency
                 return response, app.app_key
         if request.body_too_large or len(request.body) > platform.settings.max_body_bytes:
+            limit = platform.settings.max_body_bytes
             raise PnsError(
                 "1010002",
-                f"body larger than {platform.settings.max_body_bytes} bytes",
+                f"body larger than {limit} bytes",
                 rule="max_body_bytes",
+                reason=self.validator.phrase("body.too-large", limit=limit),
             )
         undocumented: list[str] | None = [] if platform.settings.strict_fields else None
         params = self.validator.validate(
@@ -168,7 +170,7 @@ class Engine:
         code = self.spec.result_codes.get(err.code)
         if code is None:  # a bug in the mock, never the client's fault
             code = self.spec.result_codes["1010001"]
-        body = code.body()
+        body = code.body(err.reason or err.detail, err.value)
         problem = f"{code.code} {code.text} {err.detail}".strip()
         if err.rule:
             problem += f" [rule: {err.rule}]"

@@ -16,14 +16,17 @@ class Problem:
     field: str = ""
     value: object = None
     absent: bool = False  # the field was not sent at all (`value` is then meaningless)
+    # The short reason that codes carrying one (1010002) append to `resultdesc`, as the vendor does.
+    reason: str = ""
 
 
 class PnsError(Exception):
     """A platform refusal, carried as the vendor's result code.
 
     `detail` is for the developer reading the mock's reply (it goes into a response header and the
-    journal); the wire body keeps the vendor's text for the code. `more` holds the request's
-    further problems, found in the same validation pass.
+    journal); the wire body keeps the vendor's text for the code, plus a short `reason` for the
+    codes the catalogue says carry one. `more` holds the request's further problems, found in the
+    same validation pass.
     """
 
     def __init__(
@@ -36,6 +39,7 @@ class PnsError(Exception):
         value: object = None,
         absent: bool = False,
         more: tuple[Problem, ...] = (),
+        reason: str = "",
     ) -> None:
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
@@ -46,11 +50,15 @@ class PnsError(Exception):
         self.absent = absent
         self.more = more
         self.app_key: str | None = None  # the application that sent it, once authenticated
+        # The short reason a code that carries one (1010002) appends to `resultdesc`, as the
+        # vendor does; `detail` stands in when it is empty.
+        self.reason = reason
 
     @property
     def problems(self) -> tuple[Problem, ...]:
         """Every problem of the request, this error's own first."""
-        return (Problem(self.detail, self.rule, self.field, self.value, self.absent), *self.more)
+        own = Problem(self.detail, self.rule, self.field, self.value, self.absent, self.reason)
+        return (own, *self.more)
 
     @classmethod
     def of(cls, code: str, problems: list[Problem]) -> PnsError:
@@ -63,6 +71,7 @@ class PnsError(Exception):
             value=first.value,
             absent=first.absent,
             more=tuple(more),
+            reason=first.reason,
         )
 
 

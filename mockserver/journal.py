@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 import threading
 from collections import deque
 from collections.abc import Mapping
@@ -54,25 +55,41 @@ class Entry:
 # undocumented (names of an accepted request that the spec does not document).
 Raw = tuple[Any, ...]
 
-_TOKEN_HEADERS = tuple(scheme.token_header.lower() for scheme in SCHEMES.values())
-_KEPT_HEADERS = ("authorization", *_TOKEN_HEADERS, "content-type", "user-agent", "host", "content-length")
+_TOKEN_HEADERS = frozenset(scheme.token_header.lower() for scheme in SCHEMES.values())
+# Headers that carry a credential of another kind: journaled by name only.
+_SECRET_HEADERS = frozenset(("x-pns-admin-token", "proxy-authorization", "cookie"))
+# A digest wherever it stands (a token sent under another header name, e.g. "2: X-WSSE: ...").
+_DIGEST = re.compile(r'(passworddigest\s*=\s*"?)[^",\s]*', re.IGNORECASE)
+
+# Per entry: every header name, up to HEADER_COUNT_LIMIT of them, values cut to HEADER_VALUE_LIMIT.
+HEADER_COUNT_LIMIT = 64
+HEADER_VALUE_LIMIT = 256
+MORE_HEADERS = "(more headers)"
 
 
 def redacted(headers: Mapping[str, str]) -> dict[str, str]:
-    """Request headers without secrets: tokens keep only their Username."""
+    """Every request header, without secrets: tokens keep only their Username, `Authorization`
+    its scheme, other credentials their name; digests are blanked wherever they appear."""
     out = {}
-    for key in _KEPT_HEADERS:
-        value = headers.get(key)
-        if value is None:
-            continue
+    for index, (key, value) in enumerate(headers.items()):
+        if index == HEADER_COUNT_LIMIT:
+            out[MORE_HEADERS] = f"{len(headers) - HEADER_COUNT_LIMIT} not journaled"
+            break
         if key in _TOKEN_HEADERS:
             user = value.split('Username="', 1)[-1].split('"', 1)[0] if 'Username="' in value else "?"
-            out[key] = f'UsernameToken Username="{user}" (digest hidden)'
+            kept = f'UsernameToken Username="{user}" (digest hidden)'
         elif key == "authorization":
-            out[key] = value.split(" ", 1)[0]
+            kept = value.split(" ", 1)[0]
+        elif key in _SECRET_HEADERS:
+            kept = "(hidden)"
         else:
-            out[key] = value
+            kept = _DIGEST.sub(r"\1(hidden)", value)
+        out[_bounded(key)] = _bounded(kept)
     return out
+
+
+def _bounded(text: str) -> str:
+    return text if len(text) <= HEADER_VALUE_LIMIT else text[: HEADER_VALUE_LIMIT - 3] + "..."
 
 
 def entry_of(raw: Raw) -> Entry:

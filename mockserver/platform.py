@@ -58,6 +58,7 @@ class Platform:
             self.spec,
             self.clock,
             self._secret_of,
+            scheme_of=self._push_scheme_of,
             timeout=self._initial.settings.push_timeout_seconds,
             wall_clock=wall_clock,
             transport=push_transport,
@@ -102,6 +103,10 @@ class Platform:
     def _secret_of(self, app_key: str) -> str | None:
         app = self._apps.get(app_key)
         return app.app_secret if app else None
+
+    def _push_scheme_of(self, app_key: str) -> str | None:
+        app = self._apps.get(app_key)
+        return app.push_auth.upper() if app else None
 
     def add_app(self, app: Application) -> Application:
         with self.lock:

@@ -40,6 +40,7 @@ class Sender:
         transport: Transport,
         scheme: str,
         wall_clock: Callable[[], float],
+        scheme_of: Callable[[str], str | None] | None = None,
     ) -> None:
         policy = spec.delivery
         self._schemas = schemas
@@ -47,6 +48,8 @@ class Sender:
         self.timeout = timeout
         self._transport = transport
         self._scheme = scheme
+        # the application's own choice (`push_auth`), if it made one; else `scheme`
+        self._scheme_of = scheme_of
         self._wall = wall_clock
         self._method = str(policy["method"])
         self._content_type = str(policy["contentType"])
@@ -77,7 +80,8 @@ class Sender:
             error = f"no secret for app_key {app_key!r} any more (application removed?): nothing sent"
         else:
             nonce = secrets.token_hex(16)
-            headers.update(auth.sign(self._scheme, app_key, secret, nonce, auth.created_now(wall)))
+            scheme = (self._scheme_of(app_key) if self._scheme_of else None) or self._scheme
+            headers.update(auth.sign(scheme, app_key, secret, nonce, auth.created_now(wall)))
             try:
                 status, raw = self._transport(self._method, url, headers, data, self.timeout)
             except Exception as exc:  # noqa: BLE001 - any transport failure is "no answer", by contract

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 import orjson
 from jsonschema import ValidationError
 
-from spec import FieldOrder, Operation, SchemaRegistry, Spec
+from spec import FieldOrder, Operation, ReasonRule, SchemaRegistry, Spec
 
 from .errors import PnsError, Problem
 from .wire import to_bool
@@ -43,6 +43,7 @@ class RequestValidator:
     def __init__(self, spec: Spec, schemas: SchemaRegistry) -> None:
         self._spec = spec
         self._schemas = schemas
+        self._reasons = spec.result_codes[INVALID].reason or ReasonRule("", 0, {"other": ""})
         self._rules = {op.operation_id: self._compile(op) for op in spec.operations.values()}
         self._query_validators = {
             op_id: schemas.validator_for(rules.query_schema) for op_id, rules in self._rules.items()
@@ -160,7 +161,12 @@ class RequestValidator:
         try:
             params = _parse_query(query)
         except UnicodeDecodeError as exc:
-            raise PnsError(INVALID, "query string is not valid UTF-8", rule="query.utf8") from exc
+            raise PnsError(
+                INVALID,
+                "query string is not valid UTF-8",
+                rule="query.utf8",
+                reason=self.phrase("query.utf8"),
+            ) from exc
         for name in rules.integer_params:
             text = params.get(name)
             if isinstance(text, str) and text.lstrip("-").isdigit():
@@ -186,6 +192,7 @@ class RequestValidator:
                         field,
                         value,
                         absent,
+                        self._reason_of(err, field),
                     )
                 )
         if found:
@@ -200,7 +207,10 @@ class RequestValidator:
         if not body.strip():
             if op.body_required:
                 raise PnsError(
-                    INVALID, "the request needs a JSON body", rule=f"{op.operation_id} requestBody"
+                    INVALID,
+                    "the request needs a JSON body",
+                    rule=f"{op.operation_id} requestBody",
+                    reason=self.phrase("body.missing"),
                 )
             return None
         if content_type and "json" not in content_type.lower():
@@ -208,19 +218,31 @@ class RequestValidator:
                 INVALID,
                 f"Content-Type is {content_type!r}; send application/json;charset=UTF-8",
                 rule="Content-Type",
+                reason=self.phrase("content-type"),
             )
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise PnsError(INVALID, "body is not valid UTF-8", rule="body.utf8") from exc
+            raise PnsError(
+                INVALID, "body is not valid UTF-8", rule="body.utf8", reason=self.phrase("body.utf8")
+            ) from exc
         try:
             payload = _loads(text)
         except ValueError as exc:
-            raise PnsError(INVALID, f"body is not valid JSON: {exc}", rule="body.json") from exc
+            raise PnsError(
+                INVALID, f"body is not valid JSON: {exc}", rule="body.json", reason=self.phrase("body.json")
+            ) from exc
         except RecursionError as exc:
-            raise PnsError(INVALID, "body is not valid JSON: nested too deeply", rule="body.json") from exc
+            raise PnsError(
+                INVALID,
+                "body is not valid JSON: nested too deeply",
+                rule="body.json",
+                reason=self.phrase("body.json"),
+            ) from exc
         if not isinstance(payload, dict):
-            raise PnsError(INVALID, "body must be a JSON object", rule="body.type")
+            raise PnsError(
+                INVALID, "body must be a JSON object", rule="body.type", reason=self.phrase("body.type")
+            )
         if self._fast_body[op.operation_id].is_valid(payload):
             return payload
         validator = self._schemas.validator(rules.body_pointer)
@@ -232,6 +254,7 @@ class RequestValidator:
                 field,
                 value,
                 absent,
+                self._reason_of(err, field),
             )
             for err in errors
             for field, value, absent in _fields_of(err, "body")
@@ -239,6 +262,45 @@ class RequestValidator:
         if found:
             raise PnsError.of(INVALID, _one_per_field(found))
         return payload
+
+    def phrase(self, key: str, field: str = "", limit: object = "") -> str:
+        """The short reason of the catalogue's 1010002 for `key` (see its `reason.phrases`)."""
+        return self._reasons.phrase(key, field, limit)
+
+    def _reason_of(self, err: ValidationError, field: str) -> str:
+        """The short reason for one field of a schema error (each missing name of a `required`)."""
+        if err.validator == "required":
+            return self.phrase("required", field, "")
+        return self._schema_reason(err)[1]
+
+    def _schema_reason(self, err: ValidationError) -> tuple[str, str]:
+        """The parameter a schema error is about (dotted path), and the short reason for it."""
+        path = [str(p) for p in err.absolute_path]
+        keyword = str(err.validator)
+        limit: object = err.validator_value
+        instance = err.instance
+        if keyword == "required" and isinstance(instance, dict):
+            path.append(next((str(n) for n in err.validator_value if n not in instance), "?"))
+            limit = ""
+        elif keyword == "additionalProperties" and isinstance(instance, dict):
+            known = err.schema.get("properties", {}) if isinstance(err.schema, dict) else {}
+            path.append(next((str(n) for n in instance if n not in known), "?"))
+            limit = ""
+        elif keyword in ("anyOf", "oneOf") and _required_groups(limit):
+            # alternatives told apart by what they require, like `x-pns-one-of`
+            field = ".".join(path)
+            return field, self.phrase(
+                "one-of", field, " | ".join(" + ".join(g) for g in _required_groups(limit))
+            )
+        elif keyword == "not" and isinstance(limit, dict) and limit.get("required"):
+            field = ".".join(path)
+            return field, self.phrase("not-together", field, " and ".join(map(str, limit["required"])))
+        elif keyword == "type" and isinstance(limit, list):
+            limit = " or ".join(str(t) for t in limit)
+        elif keyword not in _LIMITED:
+            limit = ""
+        field = ".".join(path)
+        return field, self.phrase(keyword, field, limit)
 
     def _one_of(self, op: Operation, params: Mapping[str, Any]) -> None:
         if not op.one_of:
@@ -251,7 +313,31 @@ class RequestValidator:
             else:  # every name of the group was given
                 return
         options = " | ".join(" + ".join(group) for group in op.one_of)
-        raise PnsError(INVALID, f"send one of: {options}", rule=f"{op.operation_id} x-pns-one-of")
+        raise PnsError(
+            INVALID,
+            f"send one of: {options}",
+            rule=f"{op.operation_id} x-pns-one-of",
+            reason=self.phrase("one-of", limit=options),
+        )
+
+
+def _required_groups(branches: Any) -> list[list[str]]:
+    """The `required` names of each branch of an anyOf/oneOf; empty unless every branch has some."""
+    groups: list[list[str]] = []
+    for branch in branches if isinstance(branches, list) else ():
+        names = branch.get("required") if isinstance(branch, dict) else None
+        if not names:
+            return []
+        groups.append([str(n) for n in names])
+    return groups
+
+
+# Keywords whose value the reason states (a length, a bound, a type); others state none: a
+# pattern or an enum would make the reason long and put `$` and braces in `resultdesc`.
+_LIMITED = frozenset(
+    ("type", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+     "minItems", "maxItems")
+)  # fmt: skip
 
 
 def _property_names(spec: Spec, schema: Mapping[str, Any]) -> set[str]:

@@ -15,6 +15,7 @@ from .model import (
     Conflict,
     Operation,
     Parameter,
+    ReasonRule,
     ResultCatalogue,
     ResultCode,
     TableRow,
@@ -113,6 +114,7 @@ def _walk_conflicts(node: Any, pointer: str) -> Iterator[tuple[str, Mapping[str,
 
 def _result_code(item: Mapping[str, Any]) -> ResultCode:
     conflict = item.get("conflict")
+    reason = item.get("reason")
     return ResultCode(
         code=str(item["code"]),
         http_status=int(item["httpStatus"]),
@@ -127,6 +129,18 @@ def _result_code(item: Mapping[str, Any]) -> ResultCode:
         alternative_texts=tuple(item.get("alternativeTexts", ())),
         handling_class=item.get("handlingClass", ""),
         handling_reason=item.get("handlingReason", ""),
+        placeholder=str(item.get("placeholder", {}).get("marker", "")),
+        placeholder_example=str(item.get("placeholder", {}).get("example", "")),
+        reason=(
+            ReasonRule(
+                str(reason["joiner"]),
+                int(reason["maxLength"]),
+                {str(p["when"]): str(p["text"]) for p in reason["phrases"]},
+                str(reason.get("example", "")),
+            )
+            if reason
+            else None
+        ),
         conflict=(
             Conflict(
                 f"/x-pns-result-codes/{item['code']}",

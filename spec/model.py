@@ -32,6 +32,37 @@ HANDLING_CLASSES: dict[str, str] = {
 }
 
 
+RESULTDESC_MAX = 256  # the vendor's String(1-256); a test keeps it equal to the spec's ResultDesc
+PLACEHOLDER_MAX = 64  # what fills a placeholder: a number, a name
+
+
+@dataclass(frozen=True)
+class ReasonRule:
+    """How a code that carries a reason appends it to its text (the catalogue's `reason`)."""
+
+    joiner: str
+    max_length: int
+    phrases: Mapping[str, str]
+    example: str = ""  # a reason as the mock gives it, for examples in fixtures and docs
+
+    def phrase(self, key: str, field: str = "", limit: object = "") -> str:
+        """The catalogue's phrase for `key` (a JSON Schema keyword or a kind of refusal)."""
+        template = self.phrases.get(key) or self.phrases["other"]
+        return template.replace("{field}", field or "the request").replace("{limit}", str(limit))
+
+    def suffix(self, reason: str) -> str:
+        """`reason` as it travels: printable ASCII on one line, at most `max_length` characters."""
+        return printable(reason, self.max_length)
+
+
+def printable(text: str, limit: int) -> str:
+    """`text` as printable ASCII on one line (other characters as "?"), at most `limit` long."""
+    out = "".join(c if " " <= c <= "~" else "?" for c in " ".join(text.split()))
+    if len(out) > limit:
+        out = out[: limit - 3].rstrip() + "..."
+    return out
+
+
 @dataclass(frozen=True)
 class ResultCode:
     code: str
@@ -51,6 +82,11 @@ class ResultCode:
     handling_class: str = ""
     # Why the code has that class, from the vendor's handling text (the catalogue's `handlingReason`).
     handling_reason: str = ""
+    # Set for codes whose `resultdesc` names what was wrong (1010002): how the reason is appended.
+    reason: ReasonRule | None = None
+    # The marker in `text` that stands for a value (1012010's `$`: the number already bound).
+    placeholder: str = ""
+    placeholder_example: str = ""
 
     @property
     def retry_unchanged_can_succeed(self) -> bool:
@@ -61,10 +97,25 @@ class ResultCode:
     def is_success(self) -> bool:
         return self.code == "0"
 
-    def body(self, detail: str | None = None) -> dict[str, str]:
-        """The reply body the platform sends for this code (resultdesc may name the bad field)."""
-        text = self.text if not detail else f"{self.text} {detail}"
-        return {"resultcode": self.code, "resultdesc": text[:256]}
+    def example_body(self) -> dict[str, str]:
+        """A body as the mock sends it, reason and placeholder filled with the catalogue's examples."""
+        return self.body(self.reason.example if self.reason else None, self.placeholder_example or None)
+
+    def body(self, reason: str | None = None, fill: object = None) -> dict[str, str]:
+        """The reply body the platform sends for this code; a code that carries a reason names it.
+
+        A text with a placeholder gets `fill` in its place, or, with nothing to fill in, the first
+        of the vendor's texts that has none.
+        """
+        text = self.text
+        if self.placeholder and self.placeholder in text:
+            if fill is not None and str(fill).strip():
+                text = text.replace(self.placeholder, printable(str(fill), PLACEHOLDER_MAX))
+            else:
+                text = next((t for t in self.alternative_texts if self.placeholder not in t), text)
+        if reason and self.reason is not None:
+            text = f"{text}{self.reason.joiner}{self.reason.suffix(reason)}"
+        return {"resultcode": self.code, "resultdesc": text[:RESULTDESC_MAX]}
 
 
 @dataclass(frozen=True)

@@ -299,7 +299,11 @@ class AxbBackend(Backend):
             holder = parties.get(number)
             if holder is not None and holder != own:
                 raise PnsError(
-                    ALREADY_BOUND, f"{name} {number} is already bound on {x}", rule="axb.number-once-per-x"
+                    ALREADY_BOUND,
+                    f"{name} {number} is already bound on {x}",
+                    rule="axb.number-once-per-x",
+                    field=name,
+                    value=number,
                 )
 
     def _allocate(self, caller_num: str, callee_num: str, area_code: str | None, area_match_mode: str) -> str:

@@ -361,3 +361,11 @@ def test_each_operations_own_codes_show_their_handling_class(text: str) -> None:
         assert f"{S.result_codes[code].handling_class}</strong>" in row or (
             f"**{S.result_codes[code].handling_class}**" in row
         ), code
+
+
+@pytest.mark.parametrize("code", [c for c, rc in S.result_codes.items() if rc.reason or rc.placeholder])
+def test_codes_with_a_reason_or_a_placeholder_show_the_text_as_sent(code: str) -> None:
+    sent = S.result_codes[code].example_body()["resultdesc"]
+    assert sent != S.result_codes[code].text
+    assert f"as sent, e.g.: {sent}" in MARKDOWN
+    assert f"as sent, e.g.: {sent}" in HTML

@@ -254,10 +254,8 @@ def test_the_state_file_is_private(opened: Opened, path: Path) -> None:
 def test_serve_state_attaches_a_recorder_and_closes_the_file(
     monkeypatch: pytest.MonkeyPatch, path: Path
 ) -> None:
-    import uvicorn
-
     served: list[Any] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: served.append(app))
+    monkeypatch.setattr(cli, "serve_all", lambda app, listeners, **kwargs: served.append(app))
     # a free port: serve refuses a busy one before it gets this far
     assert cli.main(["serve", "--port", str(free_port()), "--state", str(path)]) == 0
     assert isinstance(served[0].engine.recorder, Recorder)

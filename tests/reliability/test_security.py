@@ -59,10 +59,8 @@ def test_the_pns_api_itself_answers_any_client(engine: Engine) -> None:
 
 def _served(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> Any:
     """Run `pns-mock serve` up to the point where it would listen; return the ASGI app."""
-    import uvicorn
-
     served: list[Any] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: served.append(app))
+    monkeypatch.setattr(cli, "serve_all", lambda app, listeners, **kwargs: served.append(app))
     # a free port: serve refuses a busy one before it gets this far
     assert cli.main(["serve", "--port", str(free_port()), *argv]) == 0
     return served[0]
