@@ -20,7 +20,14 @@ RULE_MODULES = [
     ROOT / "mockserver" / "recordings.py",
 ]
 # Settings that tune the mock itself rather than restate a vendor rule.
-OPERATIONAL_SETTINGS = {"max_body_bytes", "push_timeout_seconds", "seed", "admin_token", "lockout_after"}
+OPERATIONAL_SETTINGS = {
+    "max_body_bytes",
+    "push_timeout_seconds",
+    "seed",
+    "admin_token",
+    "lockout_after",
+    "strict_fields",  # how loudly the mock reports undocumented fields, not a platform rule
+}
 
 SPEC = spec.load()
 
