@@ -14,6 +14,7 @@ from spec import load as load_spec
 
 from .apps import MODES, Application, PrivateNumber
 from .errors import ConfigError
+from .jsontext import finite_problem, unicode_problem
 
 # Number formats come from the spec, like everything the platform checks.
 _SCHEMAS = load_spec().document["components"]["schemas"]
@@ -57,18 +58,20 @@ _APP = {
     },
 }
 
+_YEAR = 366 * 86400  # durations in a configuration: finite, and a year at most
+
 _SERVER = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
-        "auth_window_seconds": {"type": "number", "minimum": 0},
+        "auth_window_seconds": {"type": "number", "minimum": 0, "maximum": _YEAR},
         "lockout_after": {"type": ["integer", "null"], "minimum": 1},
-        "lockout_seconds": {"type": "number", "minimum": 0},
+        "lockout_seconds": {"type": "number", "minimum": 0, "maximum": _YEAR},
         "max_body_bytes": {"type": "integer", "minimum": 1},
         "max_pairs_per_x": {"type": "integer", "minimum": 1},
         "max_x_per_a": {"type": "integer", "minimum": 1},
         "max_relations_per_y": {"type": "integer", "minimum": 1},
-        "push_timeout_seconds": {"type": "number", "exclusiveMinimum": 0},
+        "push_timeout_seconds": {"type": "number", "exclusiveMinimum": 0, "maximum": 600},
         "axe_modify_restarts_clock": {"type": "boolean"},
         "axe_query_shows_bind_values": {"type": "boolean"},
         "seed": {"type": ["integer", "null"]},
@@ -120,6 +123,9 @@ def parse_config(data: Any, *, source: str = "config") -> Config:
     """Build a Config from parsed YAML, or raise ConfigError naming the offending key."""
     if data is None:
         data = {}
+    problem = unicode_problem(data) or finite_problem(data)
+    if problem:
+        raise ConfigError(f"{source}: {problem}")
     errors = sorted(Draft202012Validator(CONFIG_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         raise ConfigError(f"{source}: {_where(errors[0].absolute_path)}: {errors[0].message}")
@@ -142,6 +148,9 @@ def parse_config(data: Any, *, source: str = "config") -> Config:
 
 def parse_numbers(data: Any, *, source: str = "numbers") -> list[PrivateNumber]:
     """Numbers in the config-file shape, checked like a config file."""
+    problem = unicode_problem(data)
+    if problem:
+        raise ConfigError(f"{source}: {problem}")
     errors = list(Draft202012Validator(_NUMBERS).iter_errors(data))
     if errors:
         raise ConfigError(f"{source}: {_where(errors[0].absolute_path)}: {errors[0].message}")

@@ -17,6 +17,7 @@ import orjson
 from spec import Operation, SchemaRegistry, Spec
 
 from .errors import PnsError
+from .jsontext import unicode_problem
 from .wire import to_bool
 
 INVALID = "1010002"
@@ -253,7 +254,12 @@ def _loads(text: str) -> Any:
     try:
         payload = orjson.loads(text)
     except orjson.JSONDecodeError:
-        return _DECODER.decode(text)
+        # orjson refuses lone surrogates, the standard library does not: none may go further
+        payload = _DECODER.decode(text)
+        problem = unicode_problem(payload)
+        if problem:
+            raise PnsError(INVALID, f"body {problem}", rule="body.unicode") from None
+        return payload
     return _DECODER.decode(text) if _has_float(payload) else payload
 
 

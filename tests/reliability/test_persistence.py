@@ -268,3 +268,24 @@ def test_serve_refuses_a_state_file_it_cannot_use(tmp_path: Path, capsys: pytest
     junk.write_text("shopping list\n" * 100)
     assert cli.main(["serve", "--state", str(junk)]) == 2
     assert "not a pns-mock state file" in capsys.readouterr().err
+
+
+def test_a_bad_clock_value_is_refused_and_a_saved_one_that_is_no_time_is_not_restored(
+    opened: Opened, path: Path
+) -> None:
+    before = opened.admin("GET", "clock")
+    raw = json.dumps({"advance": "inf"}).encode()
+    reply = opened.engine.handle(HttpRequest.build("POST", "/_pns/clock", body=raw, client="127.0.0.1"))
+    assert reply.status == 400
+    assert opened.admin("GET", "clock")["epoch"] >= before["epoch"]
+    opened.recorder.store.set_meta("clock", {"frozen": True, "now": float("nan"), "wall": 0.0})
+    opened.recorder.store.wait()
+    again = _restart(opened, path)
+    try:
+        clock = again.admin("GET", "clock")
+        assert clock["epoch"] >= before["epoch"]  # a usable time, not NaN
+        assert any("saved clock is unusable" in notice for notice in again.notices)
+        bound = again.call("POST", AXB, "demo-axb", json_body={"callerNum": A, "calleeNum": B})
+        assert bound["resultcode"] == "0"
+    finally:
+        again.close()
