@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
+from .admingate import AdminGate
 from .clock import LATEST, checked_epoch
 from .config import app_from_dict, parse_config, parse_numbers
 from .errors import ConfigError
@@ -42,6 +43,7 @@ class Admin:
         self.engine = engine
         self.platform = engine.platform
         self.token: str | None = None
+        self.gate = AdminGate(self.platform.settings.admin_hosts)
         self._routes: dict[tuple[str, str], Route] = {
             ("POST", "reset"): self._reset,
             ("GET", "state"): lambda r, b, a: self.platform.dump(),
@@ -74,6 +76,9 @@ class Admin:
             route = self._routes.get((request.method, name))
             if route is None:
                 raise AdminError(404, f"no admin route {request.method} {request.path}")
+            limit = self.platform.settings.max_admin_body_bytes
+            if request.body_too_large or len(request.body) > limit:
+                raise AdminError(413, f"admin body larger than {limit} bytes (server.max_admin_body_bytes)")
             body = self._body(request)
             recorder = self.engine.recorder
             if recorder is None:
@@ -87,6 +92,9 @@ class Admin:
             return json_response(400, {"ok": False, "error": str(err)})
 
     def _allowed(self, request: HttpRequest) -> None:
+        why = self.gate.refusal(request.method, request.headers, request.body, token=self.token is not None)
+        if why is not None:
+            raise AdminError(415 if "Content-Type" in why else 403, why)
         if self.token is not None:
             sent = request.headers.get("x-pns-admin-token", "")
             if not hmac.compare_digest(sent.encode(), self.token.encode()):  # no timing hints

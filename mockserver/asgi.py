@@ -39,11 +39,16 @@ class AsgiApp:
         if message["type"] == "http.disconnect":
             return
         body = message.get("body", b"")
-        too_large = False
-        if message.get("more_body", False):  # a body in several messages: collect them
-            body, too_large, gone = await self._rest_of_body(body, receive)
+        admin = scope["path"].startswith(ADMIN_PREFIX)
+        settings = self.engine.platform.settings
+        limit = settings.max_admin_body_bytes if admin else settings.max_body_bytes
+        too_large = len(body) > limit
+        if message.get("more_body", False):  # a body in several messages: collect them all
+            body, too_large, gone = await self._rest_of_body(body, receive, limit)
             if gone:
                 return
+        elif too_large:
+            body = b""
         client = scope.get("client")
         request = HttpRequest(
             method=scope["method"],
@@ -56,7 +61,7 @@ class AsgiApp:
             body_too_large=too_large,
             scheme=scope.get("scheme", "http"),
         )
-        if request.path.startswith(ADMIN_PREFIX):
+        if admin:
             # Admin calls may wait on the customer (an X-mode call asks for a Block reply): off the
             # event loop, so API requests keep flowing meanwhile.
             response = await asyncio.to_thread(self.engine.handle, request)
@@ -77,9 +82,8 @@ class AsgiApp:
         await send({"type": "http.response.start", "status": response.status, "headers": reply_headers})
         await send({"type": "http.response.body", "body": response.body})
 
-    async def _rest_of_body(self, first: bytes, receive: Receive) -> tuple[bytes, bool, bool]:
+    async def _rest_of_body(self, first: bytes, receive: Receive, limit: int) -> tuple[bytes, bool, bool]:
         """The whole body, whether it passed the size limit, and whether the client went away."""
-        limit = self.engine.platform.settings.max_body_bytes
         chunks = [first]
         size = len(first)
         too_large = size > limit

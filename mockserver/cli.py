@@ -143,6 +143,7 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
     if recorder is not None:
         recorder.attach(engine)
     engine.admin.token = args.admin_token or platform.settings.admin_token
+    engine.admin.gate.allow_host(args.host)
     app = AsgiApp(engine)
     apps = "\n".join(
         f"    {a.mode:<5} app_key={a.app_key}  numbers={len(a.numbers)}" for a in platform.apps()

@@ -76,6 +76,8 @@ _SERVER = {
         "axe_query_shows_bind_values": {"type": "boolean"},
         "seed": {"type": ["integer", "null"]},
         "admin_token": {"type": ["string", "null"], "minLength": 1},
+        "admin_hosts": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "max_admin_body_bytes": {"type": "integer", "minimum": 1},
     },
 }
 
@@ -104,6 +106,9 @@ class Settings:
     axe_query_shows_bind_values: bool = False
     seed: int | None = None
     admin_token: str | None = None  # when set, the admin API answers anyone who sends it, and only them
+    # names (besides loopback ones) the admin API answers to in Host and Origin: DNS rebinding
+    admin_hosts: list[str] = field(default_factory=list)
+    max_admin_body_bytes: int = 16 * 1024 * 1024  # seed files for POST /_pns/reset are large
 
 
 @dataclass

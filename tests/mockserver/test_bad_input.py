@@ -110,7 +110,9 @@ def test_parallel_binds_racing_for_the_last_free_numbers_never_double_allocate()
 @pytest.mark.parametrize("body", [b"{", b"[1]", b'{"advance": ' + b"[" * 5000 + b"]" * 5000 + b"}"])
 def test_bad_admin_bodies_get_400_and_the_clock_stays(engine: Engine, body: bytes) -> None:
     before = engine.platform.clock.now()
-    request = HttpRequest.build("POST", "/_pns/clock", body=body, client="127.0.0.1")
+    request = HttpRequest.build(
+        "POST", "/_pns/clock", body=body, client="127.0.0.1", headers={"Content-Type": "application/json"}
+    )
     response = engine.handle(request)
     assert response.status == 400
     assert response.json()["ok"] is False

@@ -44,7 +44,15 @@ class Opened:
 
     def admin(self, method: str, route: str, body: Any = None) -> Any:
         raw = json.dumps(body).encode() if body is not None else b""
-        reply = self.engine.handle(HttpRequest.build(method, f"/_pns/{route}", body=raw, client="127.0.0.1"))
+        reply = self.engine.handle(
+            HttpRequest.build(
+                method,
+                f"/_pns/{route}",
+                body=raw,
+                client="127.0.0.1",
+                headers={"Content-Type": "application/json"},
+            )
+        )
         assert reply.status == 200, reply.body
         return reply.json()["result"]
 
@@ -275,7 +283,11 @@ def test_a_bad_clock_value_is_refused_and_a_saved_one_that_is_no_time_is_not_res
 ) -> None:
     before = opened.admin("GET", "clock")
     raw = json.dumps({"advance": "inf"}).encode()
-    reply = opened.engine.handle(HttpRequest.build("POST", "/_pns/clock", body=raw, client="127.0.0.1"))
+    reply = opened.engine.handle(
+        HttpRequest.build(
+            "POST", "/_pns/clock", body=raw, client="127.0.0.1", headers={"Content-Type": "application/json"}
+        )
+    )
     assert reply.status == 400
     assert opened.admin("GET", "clock")["epoch"] >= before["epoch"]
     opened.recorder.store.set_meta("clock", {"frozen": True, "now": float("nan"), "wall": 0.0})
