@@ -7,6 +7,7 @@ import functools
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from .coalesce import HEADERS_TOO_LARGE, too_large_reply
 from .engine import ADMIN_PREFIX, Engine
 from .http import HttpRequest
 
@@ -34,6 +35,11 @@ class AsgiApp:
             await self._lifespan(receive, send)
             return
         if scope["type"] != "http":
+            return
+        limit = self.engine.platform.settings.max_header_bytes
+        if sum(len(k) + len(v) + 4 for k, v in scope["headers"]) > limit:
+            # what `pns-mock serve`'s own protocol refuses earlier; here for any other ASGI server
+            await self._refuse_headers(send, limit)
             return
         message = await receive()
         if message["type"] == "http.disconnect":
@@ -81,6 +87,14 @@ class AsgiApp:
         reply_headers.append((b"content-length", str(len(response.body)).encode()))
         await send({"type": "http.response.start", "status": response.status, "headers": reply_headers})
         await send({"type": "http.response.body", "body": response.body})
+
+    @staticmethod
+    async def _refuse_headers(send: Send, limit: int) -> None:
+        head, _, body = too_large_reply(limit).partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")[1:]
+        headers = [tuple(line.split(b": ", 1)) for line in lines if not line.startswith(b"connection")]
+        await send({"type": "http.response.start", "status": HEADERS_TOO_LARGE, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
     async def _rest_of_body(self, first: bytes, receive: Receive, limit: int) -> tuple[bytes, bool, bool]:
         """The whole body, whether it passed the size limit, and whether the client went away."""

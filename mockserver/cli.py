@@ -182,7 +182,8 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
             port=args.port,
             log_level=args.log_level,
             access_log=False,
-            http=protocol_class(),  # one write per response (see mockserver/coalesce.py)
+            # one write per response, bounded request heads (see mockserver/coalesce.py)
+            http=protocol_class(platform.settings.max_header_bytes),
             server_header=False,  # the platform names no server software; nor does its mock
             ssl_certfile=str(cert) if cert else None,
             ssl_keyfile=str(key) if key else None,

@@ -14,6 +14,7 @@ from spec import load as load_spec
 
 from .apps import MODES, Application, PrivateNumber
 from .errors import ConfigError
+from .http import DEFAULT_MAX_HEADER_BYTES
 from .jsontext import finite_problem, unicode_problem
 
 # Number formats come from the spec, like everything the platform checks.
@@ -68,6 +69,7 @@ _SERVER = {
         "lockout_after": {"type": ["integer", "null"], "minimum": 1},
         "lockout_seconds": {"type": "number", "minimum": 0, "maximum": _YEAR},
         "max_body_bytes": {"type": "integer", "minimum": 1},
+        "max_header_bytes": {"type": "integer", "minimum": 1024},
         "max_pairs_per_x": {"type": "integer", "minimum": 1},
         "max_x_per_a": {"type": "integer", "minimum": 1},
         "max_relations_per_y": {"type": "integer", "minimum": 1},
@@ -96,6 +98,7 @@ class Settings:
     lockout_after: int | None = None
     lockout_seconds: float = 1800.0
     max_body_bytes: int = 65536
+    max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES  # request headers past it get 431 from the server
     max_pairs_per_x: int = 5000
     max_x_per_a: int = 5
     max_relations_per_y: int = 1000  # AXYB relations per Y
