@@ -35,6 +35,9 @@ class AdminError(Exception):
 MAX_LATENCY_MS = 600_000.0  # an injected latency: ten minutes at most
 MAX_CALL_SECONDS = 86_400.0  # ringing or talk of a simulated call: one day at most
 
+# simulated traffic whose Block pushes (X-mode callin, SMS Block) wait for the customer's decision
+_WAIT_ON_RECEIVER = frozenset({("POST", "calls"), ("POST", "sms")})
+
 Route = Callable[[HttpRequest, dict[str, Any], list[str]], Any]
 
 
@@ -67,6 +70,11 @@ class Admin:
             ("POST", "pushes-flush"): self._flush,
             ("DELETE", "journal"): lambda r, b, a: self.platform.journal.clear(),
         }
+
+    def may_wait_on_receiver(self, request: HttpRequest) -> bool:
+        """Whether this admin request may wait for a customer's push receiver (a Block decision)."""
+        parts = request.path.removeprefix("/_pns/").strip("/").split("/")
+        return (request.method, _route_name(parts)[0]) in _WAIT_ON_RECEIVER
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         try:

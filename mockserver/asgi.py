@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Awaitable, Callable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from .coalesce import HEADERS_TOO_LARGE, too_large_reply
@@ -29,6 +30,11 @@ class DropConnection(Exception):
 class AsgiApp:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # Admin calls run off the event loop. Those that may wait on a customer's receiver (a
+        # simulated call or SMS whose Block push needs a decision) get their own threads, so
+        # they can never hold up the rest of the admin API (GET /_pns/clock and the like).
+        self._admin_threads = ThreadPoolExecutor(2, thread_name_prefix="pns-admin")
+        self._traffic_threads = ThreadPoolExecutor(16, thread_name_prefix="pns-admin-traffic")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -68,9 +74,9 @@ class AsgiApp:
             scheme=scope.get("scheme", "http"),
         )
         if admin:
-            # Admin calls may wait on the customer (an X-mode call asks for a Block reply): off the
-            # event loop, so API requests keep flowing meanwhile.
-            response = await asyncio.to_thread(self.engine.handle, request)
+            waits = self.engine.admin.may_wait_on_receiver(request)
+            threads = self._traffic_threads if waits else self._admin_threads
+            response = await asyncio.get_running_loop().run_in_executor(threads, self.engine.handle, request)
         else:
             response = self.engine.handle(request)
         if response.delay:

@@ -74,6 +74,7 @@ _SERVER = {
         "max_x_per_a": {"type": "integer", "minimum": 1},
         "max_relations_per_y": {"type": "integer", "minimum": 1},
         "push_timeout_seconds": {"type": "number", "exclusiveMinimum": 0, "maximum": 600},
+        "max_pending_pushes": {"type": "integer", "minimum": 1},
         "axe_modify_restarts_clock": {"type": "boolean"},
         "axe_query_shows_bind_values": {"type": "boolean"},
         "seed": {"type": ["integer", "null"]},
@@ -103,6 +104,7 @@ class Settings:
     max_x_per_a: int = 5
     max_relations_per_y: int = 1000  # AXYB relations per Y
     push_timeout_seconds: float = 5.0  # how long a push waits for the customer (unpublished)
+    max_pending_pushes: int = 1000  # per application; past it the oldest pending push is dropped
     # AXE (the vendor's pages disagree): does a modified lifetime count from the modify, and
     # does a query show the bind-time lifetime or the modified one?
     axe_modify_restarts_clock: bool = True

@@ -59,6 +59,7 @@ class Platform:
             self.clock,
             self._secret_of,
             timeout=self._initial.settings.push_timeout_seconds,
+            max_pending=self._initial.settings.max_pending_pushes,
             wall_clock=wall_clock,
             transport=push_transport,
         )
