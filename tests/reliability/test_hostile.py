@@ -237,3 +237,20 @@ def test_200_concurrent_binds_for_one_small_pool_never_double_allocate(
     snake = "private_num" if mode == "AX" else "relation_num"
     assert {live[r["subscriptionId"]][snake] for r in granted} == set(pool)
     assert server.alive()
+
+
+# methods
+
+
+@pytest.mark.parametrize("method", [b"TRACE", b"OPTIONS", b"PATCH"])
+def test_another_method_on_a_spec_path_is_405_with_the_spec_methods(
+    server: Server, unchanged: None, method: bytes
+) -> None:
+    reply = _raw(server, _request(AXB.encode(), method=method))
+    assert reply.startswith(b"HTTP/1.1 405 "), reply[:100]
+    assert dict(_headers(reply))["allow"] == "DELETE, GET, POST, PUT"
+    assert "method not allowed" in dict(_headers(reply))["x-pns-mock-problem"]
+
+
+def test_an_unknown_path_stays_404(server: Server, unchanged: None) -> None:
+    assert _raw(server, _request(b"/rest/no/such/path", method=b"OPTIONS")).startswith(b"HTTP/1.1 404 ")
