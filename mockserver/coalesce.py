@@ -111,6 +111,7 @@ def protocol_class(max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES) -> type[asy
         _head_bytes = 0
         _header_total = 0
         _refused = False
+        _deferred_400: str | None = None
 
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
             super().connection_made(CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
@@ -147,7 +148,24 @@ def protocol_class(max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES) -> type[asy
             self.transport.close()
 
         def send_400_response(self, msg: str) -> None:
-            if not self._refused:  # a refusal for size already went out
+            if self._refused:  # a refusal for size already went out
+                return
+            if self._busy():
+                # earlier requests of this pipeline are still being answered: their replies go
+                # out first, then the 400 for the one that could not be parsed (uvicorn's own
+                # protocol closes at once and loses them)
+                self._deferred_400 = msg
+                self.flow.pause_reading()
+                return
+            super().send_400_response(msg)
+
+        def _busy(self) -> bool:
+            return bool(self.pipeline) or (self.cycle is not None and not self.cycle.response_complete)
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if self._deferred_400 is not None and not self._busy():
+                msg, self._deferred_400 = self._deferred_400, None
                 super().send_400_response(msg)
 
     return CoalescingHttpToolsProtocol

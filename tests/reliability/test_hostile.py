@@ -254,3 +254,19 @@ def test_another_method_on_a_spec_path_is_405_with_the_spec_methods(
 
 def test_an_unknown_path_stays_404(server: Server, unchanged: None) -> None:
     assert _raw(server, _request(b"/rest/no/such/path", method=b"OPTIONS")).startswith(b"HTTP/1.1 404 ")
+
+
+def test_a_malformed_request_in_a_pipeline_keeps_the_replies_of_the_requests_before_it(
+    server: Server,
+) -> None:
+    binds = []
+    for n in range(2):
+        body = b'{"callerNum": "+861380000%04d", "calleeNum": "+861390000%04d"}' % (n + 7000, n + 7000)
+        binds.append(_request(AXB.encode(), body=body, method=b"POST").replace(b"Connection: close\r\n", b""))
+    before = len(_apps(server)[0]["bindings"])
+    reply = _raw(server, b"".join(binds) + b"NOT HTTP AT ALL\r\n\r\n")
+    statuses = [
+        int(part.split(b" ", 2)[1]) for part in reply.split(b"HTTP/1.1 ")[1:] for part in [b"x " + part]
+    ]
+    assert statuses == [200, 200, 400], reply[:600]
+    assert len(_apps(server)[0]["bindings"]) == before + 2
