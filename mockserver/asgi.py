@@ -35,6 +35,9 @@ class AsgiApp:
         # they can never hold up the rest of the admin API (GET /_pns/clock and the like).
         self._admin_threads = ThreadPoolExecutor(2, thread_name_prefix="pns-admin")
         self._traffic_threads = ThreadPoolExecutor(16, thread_name_prefix="pns-admin-traffic")
+        # With `--state`, a change is acknowledged after its fsync: writes wait for it off the
+        # event loop, so reads keep being answered meanwhile.
+        self._write_threads = ThreadPoolExecutor(8, thread_name_prefix="pns-write")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -77,6 +80,9 @@ class AsgiApp:
             waits = self.engine.admin.may_wait_on_receiver(request)
             threads = self._traffic_threads if waits else self._admin_threads
             response = await asyncio.get_running_loop().run_in_executor(threads, self.engine.handle, request)
+        elif self.engine.recorder is not None and request.method != "GET":
+            loop = asyncio.get_running_loop()
+            response = await loop.run_in_executor(self._write_threads, self.engine.handle, request)
         else:
             response = self.engine.handle(request)
         if response.delay:
