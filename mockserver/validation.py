@@ -37,6 +37,7 @@ class RequestValidator:
     def __init__(self, spec: Spec, schemas: SchemaRegistry) -> None:
         self._spec = spec
         self._schemas = schemas
+        self._media_type = str(spec.document["x-pns-request-media"]["mediaType"]).lower()
         self._rules = {op.operation_id: self._compile(op) for op in spec.operations.values()}
         self._query_validators = {
             op_id: schemas.validator_for(rules.query_schema) for op_id, rules in self._rules.items()
@@ -139,11 +140,13 @@ class RequestValidator:
                     INVALID, "the request needs a JSON body", rule=f"{op.operation_id} requestBody"
                 )
             return None
-        if content_type and "json" not in content_type.lower():
+        media = (content_type or "").split(";", 1)[0].strip().lower()
+        if media != self._media_type:
+            sent = f"is {content_type!r}" if content_type else "is missing"
             raise PnsError(
                 INVALID,
-                f"Content-Type is {content_type!r}; send application/json;charset=UTF-8",
-                rule="Content-Type",
+                f"Content-Type {sent}; a request with a body must send {self._media_type};charset=UTF-8",
+                rule="x-pns-request-media",
             )
         try:
             text = body.decode("utf-8")

@@ -269,3 +269,15 @@ def test_a_malformed_request_in_a_pipeline_keeps_the_replies_of_the_requests_bef
     statuses = [int(code) for code in re.findall(rb"HTTP/1\.1 (\d{3}) ", reply)]
     assert statuses == [200, 200, 400], reply[:600]
     assert len(_apps(server)[0]["bindings"]) == before + 2
+
+
+@pytest.mark.parametrize("content_type", [None, b"text/json", b"text/plain"])
+def test_a_body_without_the_json_media_type_gets_1010002(
+    server: Server, unchanged: None, content_type: bytes | None
+) -> None:
+    body = b'{"callerNum": "+8613800006001", "calleeNum": "+8613900006001"}'
+    request = _request(AXB.encode(), body=body, method=b"POST").replace(
+        b"Content-Type: application/json;charset=UTF-8\r\n",
+        b"Content-Type: %s\r\n" % content_type if content_type else b"",
+    )
+    assert _code(_raw(server, request)) == (403, "1010002")
