@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import urllib.error
 import urllib.request
@@ -25,6 +26,22 @@ BANNER = """pns-mock {version}: a mock of the Huawei Cloud Private Number Servic
 {apps}"""
 
 
+TOKEN_ENV = "PNS_MOCK_ADMIN_TOKEN"  # the one environment variable pns-mock reads
+
+
+def admin_token(args: argparse.Namespace, configured: str | None) -> str | None:
+    """--admin-token, else --admin-token-file, else $PNS_MOCK_ADMIN_TOKEN, else the config's."""
+    if args.admin_token:
+        return str(args.admin_token)
+    if args.admin_token_file is not None:
+        lines = args.admin_token_file.read_text(encoding="utf-8").splitlines()
+        token = lines[0].strip() if lines else ""
+        if not token:
+            raise ConfigError(f"{args.admin_token_file}: the admin token file is empty")
+        return token
+    return os.environ.get(TOKEN_ENV) or configured
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pns-mock", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -41,7 +58,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--admin-token",
         help="admin API answers whoever sends X-PNS-Admin-Token with this value, and only them "
-        "(default: no token, loopback clients only; config key server.admin_token)",
+        "(default: no token, loopback clients only; config key server.admin_token). Visible in ps: "
+        f"prefer --admin-token-file or the {TOKEN_ENV} environment variable",
+    )
+    serve.add_argument(
+        "--admin-token-file",
+        type=Path,
+        help="read the admin token from this file (its first line)",
     )
     serve.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     serve.add_argument("--tls", action="store_true", help="serve HTTPS with a self-signed certificate")
@@ -142,7 +165,11 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
     engine = Engine(platform)
     if recorder is not None:
         recorder.attach(engine)
-    engine.admin.token = args.admin_token or platform.settings.admin_token
+    try:
+        engine.admin.token = admin_token(args, platform.settings.admin_token)
+    except (OSError, ConfigError) as err:
+        print(f"pns-mock: admin token: {err}", file=sys.stderr)
+        return 2
     engine.admin.gate.allow_host(args.host)
     app = AsgiApp(engine)
     apps = "\n".join(

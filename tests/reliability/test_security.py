@@ -81,6 +81,32 @@ def test_config_server_admin_token_sets_the_token_and_the_flag_wins(
     assert _served(monkeypatch, ["--config", str(config), "--admin-token", TOKEN]).engine.admin.token == TOKEN
 
 
+def test_the_token_can_come_from_a_file_or_the_environment_and_the_flag_wins(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    secret_file = tmp_path / "token"
+    secret_file.write_text("from-file\n")
+    assert _served(monkeypatch, ["--admin-token-file", str(secret_file)]).engine.admin.token == "from-file"
+    monkeypatch.setenv(cli.TOKEN_ENV, "from-env")
+    assert _served(monkeypatch, []).engine.admin.token == "from-env"
+    assert _served(monkeypatch, ["--admin-token-file", str(secret_file)]).engine.admin.token == "from-file"
+    assert _served(monkeypatch, ["--admin-token", TOKEN]).engine.admin.token == TOKEN
+    (tmp_path / "empty").write_text("")
+    assert cli.main(["serve", "--admin-token-file", str(tmp_path / "empty")]) == 2
+
+
+def test_a_token_from_the_environment_never_shows_in_the_process_list(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv(cli.TOKEN_ENV, SECRET)
+    with Server(log=tmp_path / "server.log") as server:
+        cmdline = Path(f"/proc/{server.pid}/cmdline").read_bytes()
+        refused = httpx.get(f"{server.url}/_pns/clock")
+        served = httpx.get(f"{server.url}/_pns/clock", headers={"X-PNS-Admin-Token": SECRET})
+    assert SECRET.encode() not in cmdline
+    assert (refused.status_code, served.status_code) == (403, 200)
+
+
 def test_the_banner_prints_no_secret(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
