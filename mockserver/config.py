@@ -68,6 +68,7 @@ _SERVER = {
         "auth_window_seconds": {"type": "number", "minimum": 0, "maximum": _YEAR},
         "lockout_after": {"type": ["integer", "null"], "minimum": 1},
         "lockout_seconds": {"type": "number", "minimum": 0, "maximum": _YEAR},
+        "nonce_replay_seconds": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": _YEAR},
         "max_body_bytes": {"type": "integer", "minimum": 1},
         "max_header_bytes": {"type": "integer", "minimum": 1024},
         "max_pairs_per_x": {"type": "integer", "minimum": 1},
@@ -98,6 +99,8 @@ class Settings:
     auth_window_seconds: float = 300.0
     lockout_after: int | None = None
     lockout_seconds: float = 1800.0
+    # off: the vendor documents no Nonce check (spec: x-pns-undocumented-conditions, nonce-replay)
+    nonce_replay_seconds: float | None = None
     max_body_bytes: int = 65536
     max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES  # request headers past it get 431 from the server
     max_pairs_per_x: int = 5000
