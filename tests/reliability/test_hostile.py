@@ -281,3 +281,17 @@ def test_a_body_without_the_json_media_type_gets_1010002(
         b"Content-Type: %s\r\n" % content_type if content_type else b"",
     )
     assert _code(_raw(server, request)) == (403, "1010002")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [b"expires=99999999999", b"expires=99999999999&signature=" + b"0" * 64, b""],
+    ids=["no signature", "forged signature", "nothing"],
+)
+def test_a_recording_link_the_server_did_not_sign_is_refused(
+    server: Server, unchanged: None, query: bytes
+) -> None:
+    target = b"/_pns-files/recordings/ostor.huawei.com/any.wav?" + query
+    reply = _raw(server, b"GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n" % target)
+    assert reply.startswith(b"HTTP/1.1 403 ")
+    assert "download link" in dict(_headers(reply))["x-pns-mock-problem"]
