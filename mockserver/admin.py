@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import json
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
+from .admingate import AdminGate
+from .clock import LATEST, checked_epoch
 from .config import app_from_dict, parse_config, parse_numbers
 from .errors import ConfigError
 from .faults import Fault
 from .http import HttpRequest, HttpResponse, json_response
+from .jsontext import strict_loads
 from .simulator import OUTCOMES, CallPlan, SimulatedCall
 
 if TYPE_CHECKING:
@@ -29,6 +32,12 @@ class AdminError(Exception):
         self.status = status
 
 
+MAX_LATENCY_MS = 600_000.0  # an injected latency: ten minutes at most
+MAX_CALL_SECONDS = 86_400.0  # ringing or talk of a simulated call: one day at most
+
+# simulated traffic whose Block pushes (X-mode callin, SMS Block) wait for the customer's decision
+_WAIT_ON_RECEIVER = frozenset({("POST", "calls"), ("POST", "sms")})
+
 Route = Callable[[HttpRequest, dict[str, Any], list[str]], Any]
 
 
@@ -37,6 +46,7 @@ class Admin:
         self.engine = engine
         self.platform = engine.platform
         self.token: str | None = None
+        self.gate = AdminGate(self.platform.settings.admin_hosts)
         self._routes: dict[tuple[str, str], Route] = {
             ("POST", "reset"): self._reset,
             ("GET", "state"): lambda r, b, a: self.platform.dump(),
@@ -61,6 +71,11 @@ class Admin:
             ("DELETE", "journal"): lambda r, b, a: self.platform.journal.clear(),
         }
 
+    def may_wait_on_receiver(self, request: HttpRequest) -> bool:
+        """Whether this admin request may wait for a customer's push receiver (a Block decision)."""
+        parts = request.path.removeprefix("/_pns/").strip("/").split("/")
+        return (request.method, _route_name(parts)[0]) in _WAIT_ON_RECEIVER
+
     def handle(self, request: HttpRequest) -> HttpResponse:
         try:
             self._allowed(request)
@@ -69,6 +84,9 @@ class Admin:
             route = self._routes.get((request.method, name))
             if route is None:
                 raise AdminError(404, f"no admin route {request.method} {request.path}")
+            limit = self.platform.settings.max_admin_body_bytes
+            if request.body_too_large or len(request.body) > limit:
+                raise AdminError(413, f"admin body larger than {limit} bytes (server.max_admin_body_bytes)")
             body = self._body(request)
             recorder = self.engine.recorder
             if recorder is None:
@@ -82,6 +100,9 @@ class Admin:
             return json_response(400, {"ok": False, "error": str(err)})
 
     def _allowed(self, request: HttpRequest) -> None:
+        why = self.gate.refusal(request.method, request.headers, request.body, token=self.token is not None)
+        if why is not None:
+            raise AdminError(415 if "Content-Type" in why else 403, why)
         if self.token is not None:
             sent = request.headers.get("x-pns-admin-token", "")
             if not hmac.compare_digest(sent.encode(), self.token.encode()):  # no timing hints
@@ -100,7 +121,7 @@ class Admin:
         if not request.body.strip():
             return {}
         try:
-            data = json.loads(request.body)
+            data = strict_loads(request.body)
         except ValueError as exc:
             raise AdminError(400, f"body is not JSON: {exc}") from exc
         except RecursionError as exc:
@@ -133,16 +154,21 @@ class Admin:
 
     def _move_clock(self, request: HttpRequest, body: dict[str, Any], args: list[str]) -> Any:
         clock = self.platform.clock
+        # every value checked before anything moves: a refused request changes nothing
+        freeze = body.get("freeze")
+        if freeze is not None and not isinstance(freeze, bool):
+            raise AdminError(400, "'freeze' must be true or false")
+        advance = _seconds(body["advance"], "advance") if "advance" in body else None
+        target = _epoch(body["set"]) if "set" in body else None
         with self.platform.lock:
-            if "freeze" in body:
-                clock.freeze(bool(body["freeze"]))
-            if "advance" in body:
-                clock.advance(float(body["advance"]))
-            if "set" in body:
-                value = body["set"]
-                if isinstance(value, str):
-                    value = datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
-                clock.set(float(value))
+            if advance is not None and target is None:
+                checked_epoch(clock.now() + advance, "the clock after the advance")
+            if freeze is not None:
+                clock.freeze(freeze)
+            if advance is not None:
+                clock.advance(advance)
+            if target is not None:
+                clock.set(target)
         self.platform.traffic.pump()  # what the new time makes due happens now
         return self._clock()
 
@@ -157,7 +183,7 @@ class Admin:
             operation_id=op_id,
             count=int(body.get("count", 1)),
             resultcode=str(code) if code is not None else None,
-            latency=float(body.get("latency_ms", 0)) / 1000.0,
+            latency=_seconds(body.get("latency_ms", 0), "latency_ms", MAX_LATENCY_MS) / 1000.0,
             drop=bool(body.get("drop", False)),
         )
         self.platform.faults.arm(fault)
@@ -174,8 +200,8 @@ class Admin:
             dialled=_required(body, "to"),
             digits=body.get("digits"),
             outcome=body.get("outcome", "answer"),
-            answer_after=float(body.get("answer_after", 5)),
-            talk=float(body.get("talk", 30)),
+            answer_after=_seconds(body.get("answer_after", 5), "answer_after", MAX_CALL_SECONDS),
+            talk=_seconds(body.get("talk", 30), "talk", MAX_CALL_SECONDS),
             hangup_by=body.get("hangup_by", "caller"),
         )
         if plan.outcome not in OUTCOMES:
@@ -212,6 +238,35 @@ def _route_name(parts: list[str]) -> tuple[str, list[str]]:
     if parts == ["pushes", "flush"]:
         return "pushes-flush", []
     return parts[0], []
+
+
+def _seconds(value: Any, name: str, most: float = LATEST) -> float:
+    """A finite, non-negative number of seconds (a number, or a numeric string) from a body."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise AdminError(400, f"'{name}' must be a number of seconds")
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise AdminError(400, f"'{name}' must be a number of seconds, not {value!r}") from None
+    if not (math.isfinite(seconds) and 0 <= seconds <= most):
+        raise AdminError(400, f"'{name}' must be a finite number from 0 to {most:.0f}, not {value!r}")
+    return seconds
+
+
+def _epoch(value: Any) -> float:
+    """`set`: `yyyy-MM-ddTHH:mm:ssZ` or epoch seconds, checked like every clock reading."""
+    if isinstance(value, str) and not value.replace(".", "", 1).isdigit():
+        try:
+            stamp = datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
+        except ValueError:
+            raise AdminError(
+                400, f"'set' must be yyyy-MM-ddTHH:mm:ssZ or epoch seconds, not {value!r}"
+            ) from None
+        return checked_epoch(stamp, "set")
+    try:
+        return checked_epoch(_seconds(value, "set"), "set")
+    except ValueError as exc:
+        raise AdminError(400, str(exc)) from None
 
 
 def _required(body: dict[str, Any], key: str) -> Any:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Awaitable, Callable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from .coalesce import HEADERS_TOO_LARGE, too_large_reply
 from .engine import ADMIN_PREFIX, Engine
 from .http import HttpRequest
 
@@ -28,6 +30,14 @@ class DropConnection(Exception):
 class AsgiApp:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # Admin calls run off the event loop. Those that may wait on a customer's receiver (a
+        # simulated call or SMS whose Block push needs a decision) get their own threads, so
+        # they can never hold up the rest of the admin API (GET /_pns/clock and the like).
+        self._admin_threads = ThreadPoolExecutor(2, thread_name_prefix="pns-admin")
+        self._traffic_threads = ThreadPoolExecutor(16, thread_name_prefix="pns-admin-traffic")
+        # With `--state`, a change is acknowledged after its fsync: writes wait for it off the
+        # event loop, so reads keep being answered meanwhile.
+        self._write_threads = ThreadPoolExecutor(8, thread_name_prefix="pns-write")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -35,15 +45,25 @@ class AsgiApp:
             return
         if scope["type"] != "http":
             return
+        limit = self.engine.platform.settings.max_header_bytes
+        if sum(len(k) + len(v) + 4 for k, v in scope["headers"]) > limit:
+            # what `pns-mock serve`'s own protocol refuses earlier; here for any other ASGI server
+            await self._refuse_headers(send, limit)
+            return
         message = await receive()
         if message["type"] == "http.disconnect":
             return
         body = message.get("body", b"")
-        too_large = False
-        if message.get("more_body", False):  # a body in several messages: collect them
-            body, too_large, gone = await self._rest_of_body(body, receive)
+        admin = scope["path"].startswith(ADMIN_PREFIX)
+        settings = self.engine.platform.settings
+        limit = settings.max_admin_body_bytes if admin else settings.max_body_bytes
+        too_large = len(body) > limit
+        if message.get("more_body", False):  # a body in several messages: collect them all
+            body, too_large, gone = await self._rest_of_body(body, receive, limit)
             if gone:
                 return
+        elif too_large:
+            body = b""
         client = scope.get("client")
         request = HttpRequest(
             method=scope["method"],
@@ -56,10 +76,13 @@ class AsgiApp:
             body_too_large=too_large,
             scheme=scope.get("scheme", "http"),
         )
-        if request.path.startswith(ADMIN_PREFIX):
-            # Admin calls may wait on the customer (an X-mode call asks for a Block reply): off the
-            # event loop, so API requests keep flowing meanwhile.
-            response = await asyncio.to_thread(self.engine.handle, request)
+        if admin:
+            waits = self.engine.admin.may_wait_on_receiver(request)
+            threads = self._traffic_threads if waits else self._admin_threads
+            response = await asyncio.get_running_loop().run_in_executor(threads, self.engine.handle, request)
+        elif self.engine.recorder is not None and request.method != "GET":
+            loop = asyncio.get_running_loop()
+            response = await loop.run_in_executor(self._write_threads, self.engine.handle, request)
         else:
             response = self.engine.handle(request)
         if response.delay:
@@ -77,9 +100,16 @@ class AsgiApp:
         await send({"type": "http.response.start", "status": response.status, "headers": reply_headers})
         await send({"type": "http.response.body", "body": response.body})
 
-    async def _rest_of_body(self, first: bytes, receive: Receive) -> tuple[bytes, bool, bool]:
+    @staticmethod
+    async def _refuse_headers(send: Send, limit: int) -> None:
+        head, _, body = too_large_reply(limit).partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")[1:]
+        headers = [tuple(line.split(b": ", 1)) for line in lines if not line.startswith(b"connection")]
+        await send({"type": "http.response.start", "status": HEADERS_TOO_LARGE, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _rest_of_body(self, first: bytes, receive: Receive, limit: int) -> tuple[bytes, bool, bool]:
         """The whole body, whether it passed the size limit, and whether the client went away."""
-        limit = self.engine.platform.settings.max_body_bytes
         chunks = [first]
         size = len(first)
         too_large = size > limit

@@ -16,6 +16,7 @@ import hmac
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -298,6 +299,11 @@ class Authenticator:
     wall_clock: Callable[[], float] = time.time
     lockout_after: int | None = None
     lockout_seconds: float = 1800.0
+    # a Nonce seen again from one app_key within this many seconds is refused (None: never)
+    replay_window: float | None = None
+    replay_code: str = ""  # from the spec (x-pns-undocumented-conditions, nonce-replay)
+    _nonces: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
+    _nonce_order: deque[tuple[float, tuple[str, str]]] = field(default_factory=deque, repr=False)
     _failures: dict[str, list[float]] = field(default_factory=dict, repr=False)
     _locked_until: dict[str, float] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -349,7 +355,34 @@ class Authenticator:
                 else "Base64(SHA-256(Nonce+Created+app_secret))"
             )
             raise PnsError("1010010", f"PasswordDigest does not match {recipe}", rule="auth.digest")
+        if self.replay_window is not None:
+            self._check_replay(creds.app_key, creds.nonce, now)
         return AuthResult(creds.app_key, creds.scheme, matched)
+
+    def _check_replay(self, app_key: str, nonce: str, now: float) -> None:
+        """Refuse a Nonce this app_key sent within `replay_window` seconds; remember this one."""
+        window = self.replay_window or 0.0
+        key = (app_key, nonce)
+        with self._lock:
+            order = self._nonces_order_trimmed(now - window)
+            seen = self._nonces.get(key)
+            if seen is not None and now - seen <= window:
+                raise PnsError(
+                    self.replay_code,
+                    f"Nonce {nonce[:40]!r} was already used by {app_key} {now - seen:.0f}s ago; "
+                    f"send a fresh Nonce with every request (replay window {window:.0f}s)",
+                    rule="x-pns-undocumented-conditions nonce-replay",
+                )
+            self._nonces[key] = now
+            order.append((now, key))
+
+    def _nonces_order_trimmed(self, oldest: float) -> deque[tuple[float, tuple[str, str]]]:
+        order = self._nonce_order
+        while order and order[0][0] < oldest:  # memory stays bounded by the window's traffic
+            _, key = order.popleft()
+            if self._nonces.get(key, oldest) < oldest:
+                del self._nonces[key]
+        return order
 
     def _record_failure(self, client: str, now: float) -> None:
         if self.lockout_after is None:

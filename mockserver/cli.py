@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import os
 import socket
 import sys
 import urllib.error
@@ -29,6 +30,22 @@ BANNER = """pns-mock {version}: a mock of the Huawei Cloud Private Number Servic
 {apps}"""
 
 
+TOKEN_ENV = "PNS_MOCK_ADMIN_TOKEN"  # the one environment variable pns-mock reads
+
+
+def admin_token(args: argparse.Namespace, configured: str | None) -> str | None:
+    """--admin-token, else --admin-token-file, else $PNS_MOCK_ADMIN_TOKEN, else the config's."""
+    if args.admin_token:
+        return str(args.admin_token)
+    if args.admin_token_file is not None:
+        lines = args.admin_token_file.read_text(encoding="utf-8").splitlines()
+        token = lines[0].strip() if lines else ""
+        if not token:
+            raise ConfigError(f"{args.admin_token_file}: the admin token file is empty")
+        return token
+    return os.environ.get(TOKEN_ENV) or configured
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pns-mock", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -44,7 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--admin-token",
         help="admin API answers whoever sends X-PNS-Admin-Token with this value, and only them "
-        "(default: no token, loopback clients only; config key server.admin_token)",
+        "(default: no token, loopback clients only; config key server.admin_token). Visible in ps: "
+        f"prefer --admin-token-file or the {TOKEN_ENV} environment variable",
+    )
+    serve.add_argument(
+        "--admin-token-file",
+        type=Path,
+        help="read the admin token from this file (its first line)",
     )
     serve.add_argument(
         "--strict-fields",
@@ -153,7 +176,12 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
     engine = Engine(platform)
     if recorder is not None:
         recorder.attach(engine)
-    engine.admin.token = args.admin_token or platform.settings.admin_token
+    try:
+        engine.admin.token = admin_token(args, platform.settings.admin_token)
+    except (OSError, ConfigError) as err:
+        print(f"pns-mock: admin token: {err}", file=sys.stderr)
+        return 2
+    engine.admin.gate.allow_host(args.host)
     app = AsgiApp(engine)
     apps = "\n".join(
         f"    {a.mode:<5} app_key={a.app_key}  numbers={len(a.numbers)}" for a in platform.apps()
@@ -190,7 +218,8 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
             listeners,
             log_level=args.log_level,
             access_log=False,
-            http=protocol_class(),  # one write per response (see mockserver/coalesce.py)
+            # one write per response, bounded request heads (see mockserver/coalesce.py)
+            http=protocol_class(platform.settings.max_header_bytes),
             server_header=False,  # the platform names no server software; nor does its mock
         )
     finally:

@@ -9,6 +9,21 @@ import time
 from collections.abc import Callable
 from typing import Generic, Protocol, TypeVar
 
+# What the virtual clock may read: from the epoch to the last second a UTC timestamp can name
+# (9999-12-31T23:59:59Z). NaN, infinities and readings past it would break every date the mock
+# formats, so they are refused before anything moves.
+EARLIEST = 0.0
+LATEST = 253402300799.0
+
+
+def checked_epoch(value: float, what: str = "time") -> float:
+    """`value` as a clock reading, or ValueError if it is not a finite time in [EARLIEST, LATEST]."""
+    if not math.isfinite(value):
+        raise ValueError(f"{what} must be a finite number of seconds, not {value!r}")
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(f"{what} must lie between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z")
+    return value
+
 
 class Clock(Protocol):
     def now(self) -> float:
@@ -47,14 +62,18 @@ class VirtualClock:
         return self._source() + self._offset
 
     def advance(self, seconds: float) -> float:
+        if not math.isfinite(seconds):
+            raise ValueError(f"advance must be a finite number of seconds, not {seconds!r}")
         if seconds < 0:
             raise ValueError("the clock only moves forward")
         with self._lock:
+            checked_epoch(self.now() + seconds, "the clock after the advance")
             self._offset += seconds
             self._fixed += seconds
         return self.now()
 
     def set(self, epoch_seconds: float) -> float:
+        checked_epoch(epoch_seconds)
         with self._lock:
             current = self.now()
             self._offset += epoch_seconds - current

@@ -19,6 +19,8 @@ import asyncio
 import functools
 from typing import Any
 
+from .http import DEFAULT_MAX_HEADER_BYTES, PROBLEM_HEADER
+
 
 class CoalescingTransport:
     """Proxy of an `asyncio.Transport` whose writes within one loop turn become one write."""
@@ -71,18 +73,99 @@ class CoalescingTransport:
         return getattr(self._transport, name)
 
 
+HEADERS_TOO_LARGE = 431
+# Beyond the limit, a request head that never ends is cut off once this much more has arrived
+# (one socket read at most): memory per connection stays bounded whatever the client sends.
+HEAD_SLACK = 256 * 1024
+
+
+def too_large_reply(limit: int) -> bytes:
+    """The raw 431 the server sends for a request whose headers exceed `limit` bytes."""
+    problem = f"request headers exceed {limit} bytes [rule: server.max_header_bytes]"
+    body = b"Request Header Fields Too Large"
+    return (
+        f"HTTP/1.1 {HEADERS_TOO_LARGE} Request Header Fields Too Large\r\n"
+        f"content-type: text/plain; charset=utf-8\r\ncontent-length: {len(body)}\r\n"
+        f"{PROBLEM_HEADER}: {problem}\r\nconnection: close\r\n\r\n"
+    ).encode("ascii") + body
+
+
 @functools.cache
-def protocol_class() -> type[asyncio.Protocol] | str:
+def protocol_class(max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES) -> type[asyncio.Protocol] | str:
     """What `pns-mock serve` gives uvicorn as `http`: the coalescing protocol, else uvicorn's pick."""
     try:
+        import httptools
         from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
     except ImportError:  # pragma: no cover - httptools comes with uvicorn[standard], a dependency
         return "auto"
 
     class CoalescingHttpToolsProtocol(HttpToolsProtocol):
-        """uvicorn's httptools protocol, writing through a `CoalescingTransport`."""
+        """uvicorn's httptools protocol, writing through a `CoalescingTransport`, with bounded heads.
+
+        httptools buffers a header until its end arrives and uvicorn sets no limit: headers are
+        counted as they are parsed (431 past `max_header_bytes`), and so are the bytes of a head
+        still incomplete after a read (431 once they pass the limit plus one read).
+        """
+
+        _in_head = False
+        _head_bytes = 0
+        _header_total = 0
+        _refused = False
+        _deferred_400: str | None = None
 
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
             super().connection_made(CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
+
+        def data_received(self, data: bytes) -> None:
+            if self._refused:
+                return
+            was_in_head = self._in_head
+            super().data_received(data)
+            if self._in_head and not self._refused:  # a head is still arriving
+                self._head_bytes = self._head_bytes + len(data) if was_in_head else len(data)
+                if self._head_bytes > max_header_bytes + HEAD_SLACK:
+                    self._refuse()
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._in_head = True
+            self._header_total = 0
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            self._header_total += len(name) + len(value) + 4  # ": " and CRLF
+            if self._header_total > max_header_bytes:
+                self._refuse()
+                raise httptools.HttpParserCallbackError("request headers too large")
+            super().on_header(name, value)
+
+        def on_headers_complete(self) -> None:
+            self._in_head = False
+            super().on_headers_complete()
+
+        def _refuse(self) -> None:
+            self._refused = True
+            self.transport.write(too_large_reply(max_header_bytes))
+            self.transport.close()
+
+        def send_400_response(self, msg: str) -> None:
+            if self._refused:  # a refusal for size already went out
+                return
+            if self._busy():
+                # earlier requests of this pipeline are still being answered: their replies go
+                # out first, then the 400 for the one that could not be parsed (uvicorn's own
+                # protocol closes at once and loses them)
+                self._deferred_400 = msg
+                self.flow.pause_reading()
+                return
+            super().send_400_response(msg)
+
+        def _busy(self) -> bool:
+            return bool(self.pipeline) or (self.cycle is not None and not self.cycle.response_complete)
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if self._deferred_400 is not None and not self._busy():
+                msg, self._deferred_400 = self._deferred_400, None
+                super().send_400_response(msg)
 
     return CoalescingHttpToolsProtocol

@@ -14,6 +14,8 @@ from spec import load as load_spec
 
 from .apps import MODES, Application, PrivateNumber
 from .errors import ConfigError
+from .http import DEFAULT_MAX_HEADER_BYTES
+from .jsontext import finite_problem, unicode_problem
 
 # Number formats come from the spec, like everything the platform checks.
 _SCHEMAS = load_spec().document["components"]["schemas"]
@@ -64,23 +66,30 @@ _APP = {
     },
 }
 
+_YEAR = 366 * 86400  # durations in a configuration: finite, and a year at most
+
 _SERVER = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
-        "auth_window_seconds": {"type": "number", "minimum": 0},
+        "auth_window_seconds": {"type": "number", "minimum": 0, "maximum": _YEAR},
         "lockout_after": {"type": ["integer", "null"], "minimum": 1},
-        "lockout_seconds": {"type": "number", "minimum": 0},
+        "lockout_seconds": {"type": "number", "minimum": 0, "maximum": _YEAR},
+        "nonce_replay_seconds": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": _YEAR},
         "max_body_bytes": {"type": "integer", "minimum": 1},
+        "max_header_bytes": {"type": "integer", "minimum": 1024},
         "max_pairs_per_x": {"type": "integer", "minimum": 1},
         "max_x_per_a": {"type": "integer", "minimum": 1},
         "max_relations_per_y": {"type": "integer", "minimum": 1},
-        "push_timeout_seconds": {"type": "number", "exclusiveMinimum": 0},
+        "push_timeout_seconds": {"type": "number", "exclusiveMinimum": 0, "maximum": 600},
         "strict_fields": {"type": "boolean"},
+        "max_pending_pushes": {"type": "integer", "minimum": 1},
         "axe_modify_restarts_clock": {"type": "boolean"},
         "axe_query_shows_bind_values": {"type": "boolean"},
         "seed": {"type": ["integer", "null"]},
         "admin_token": {"type": ["string", "null"], "minLength": 1},
+        "admin_hosts": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "max_admin_body_bytes": {"type": "integer", "minimum": 1},
     },
 }
 
@@ -98,7 +107,10 @@ class Settings:
     auth_window_seconds: float = 300.0
     lockout_after: int | None = None
     lockout_seconds: float = 1800.0
+    # off: the vendor documents no Nonce check (spec: x-pns-undocumented-conditions, nonce-replay)
+    nonce_replay_seconds: float | None = None
     max_body_bytes: int = 65536
+    max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES  # request headers past it get 431 from the server
     max_pairs_per_x: int = 5000
     max_x_per_a: int = 5
     max_relations_per_y: int = 1000  # AXYB relations per Y
@@ -106,12 +118,16 @@ class Settings:
     # report request fields the spec does not document (the platform ignores them, and so does
     # the mock's answer): X-PNS-Mock-Problem on the reply and `undocumented` in the journal
     strict_fields: bool = True
+    max_pending_pushes: int = 1000  # per application; past it the oldest pending push is dropped
     # AXE (the vendor's pages disagree): does a modified lifetime count from the modify, and
     # does a query show the bind-time lifetime or the modified one?
     axe_modify_restarts_clock: bool = True
     axe_query_shows_bind_values: bool = True
     seed: int | None = None
     admin_token: str | None = None  # when set, the admin API answers anyone who sends it, and only them
+    # names (besides loopback ones) the admin API answers to in Host and Origin: DNS rebinding
+    admin_hosts: list[str] = field(default_factory=list)
+    max_admin_body_bytes: int = 16 * 1024 * 1024  # seed files for POST /_pns/reset are large
 
 
 @dataclass
@@ -131,6 +147,9 @@ def parse_config(data: Any, *, source: str = "config") -> Config:
     """Build a Config from parsed YAML, or raise ConfigError naming the offending key."""
     if data is None:
         data = {}
+    problem = unicode_problem(data) or finite_problem(data)
+    if problem:
+        raise ConfigError(f"{source}: {problem}")
     errors = sorted(Draft202012Validator(CONFIG_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         raise ConfigError(f"{source}: {_where(errors[0].absolute_path)}: {errors[0].message}")
@@ -153,6 +172,9 @@ def parse_config(data: Any, *, source: str = "config") -> Config:
 
 def parse_numbers(data: Any, *, source: str = "numbers") -> list[PrivateNumber]:
     """Numbers in the config-file shape, checked like a config file."""
+    problem = unicode_problem(data)
+    if problem:
+        raise ConfigError(f"{source}: {problem}")
     errors = list(Draft202012Validator(_NUMBERS).iter_errors(data))
     if errors:
         raise ConfigError(f"{source}: {_where(errors[0].absolute_path)}: {errors[0].message}")

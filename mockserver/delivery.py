@@ -14,16 +14,21 @@ Choices the vendor leaves open (the published facts come from the spec's `x-pns-
   schema: 50 CDRs), on `flush()`, or once the clock is seen in a later second (by the worker,
   `run_due` or the next `submit_cdr`). With a frozen clock nothing is sent until the test
   flushes or moves the clock: deterministic.
-- Order is kept per target (one application, across its URLs), which covers the vendor's
-  per-call order including the CDR after the events: at most one attempt per target is in
-  flight, and a target's due pushes go out by (due time, submit order). A push waiting minutes
-  for a retry does not hold back the target's later pushes.
+- Order is kept per call (the spec's `orderedBy` field, across the application's URLs), which
+  is the vendor's per-call order including the CDR after the events; pushes about no call keep
+  their order per application. At most one attempt per call is in flight, and a call's due
+  pushes go out by (due time, submit order); other calls never wait for it. A push waiting
+  minutes for a retry does not hold back later pushes.
 - Threading: a dispatcher thread polls every 20 ms (a heap peek when idle) and hands due pushes
-  to a small pool of threads sending synchronously, never more than there are free threads (so
-  `stop()` waits at most one timeout), targets served longest ago first (so a healthy URL waits
-  at most one round behind hanging ones). Threads rather than asyncio: the mock runs with no
-  event loop in the plugin's in-process mode and the `transport` hook is synchronous. How one
-  attempt is made (signing, the standard-library POST, judging the reply) is `pushsend`.
+  to a pool of threads sending synchronously, never more than there are free threads (so
+  `stop()` waits at most one timeout): first attempts before retries, and retries on half the
+  threads at most, so a dead receiver's retries never delay new pushes; then applications
+  served longest ago first (so a healthy URL waits at most one round behind hanging ones).
+- Pending pushes are bounded per application (`max_pending`): past it, the oldest pending one
+  is dropped, and stays in the journal as "dropped" with a note.
+- Threads rather than asyncio: the mock runs with no event loop in the plugin's in-process mode
+  and the `transport` hook is synchronous. How one attempt is made (signing, the standard-library
+  POST, judging the reply) is `pushsend`.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import itertools
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -42,10 +48,8 @@ from spec import SchemaRegistry, Spec, Webhook
 
 from .clock import Clock
 from .pushbatch import Batching, NotBatched, batching_of
-from .pushjournal import Attempt, Push, PushJournal
+from .pushjournal import Attempt, Push, PushJournal, values_of
 from .pushsend import Sender, Transport, http_transport
-
-Target = tuple[str, str]
 
 POLL_SECONDS = 0.02
 
@@ -68,13 +72,14 @@ class Deliverer:
         timeout: float = 5.0,
         transport: Transport | None = None,
         validate: bool = True,
-        workers: int = 4,
+        workers: int = 16,
         scheme: str = "AKSK",
         scheme_of: Callable[[str], str | None] | None = None,
         wall_clock: Callable[[], float] = time.time,
         verify_tls: bool = True,
         schemas: SchemaRegistry | None = None,
         capacity: int = 10000,
+        max_pending: int = 1000,
     ) -> None:
         policy = spec.delivery
         self._spec = spec
@@ -96,11 +101,17 @@ class Deliverer:
         self._protocols = tuple(policy["protocols"])
         self.retry_offsets = tuple(60.0 * m for m in policy["retryScheduleMinutes"][: policy["maxRetries"]])
         self._not_retried = frozenset(policy.get("notRetried", ()))
+        self._order_field = str(policy.get("orderedBy", "sessionId"))
+        self.max_pending = max_pending
+        self._pending_order: dict[str, deque[int]] = {}  # app -> its scheduled push ids, oldest first
+        self._lanes: dict[int, frozenset[str]] = {}  # push id -> the calls (lanes) it belongs to
+        self._retry_threads = max(1, workers // 2)
+        self._retries_in_flight = 0
         self.journal = PushJournal(capacity)
         self._lock = self.journal.lock
         self._due: list[tuple[float, int]] = []  # (due time, push id); stale entries are skipped
-        self._busy: set[Target] = set()
-        self._served: dict[Target, int] = {}  # target -> stamp of its latest claim, for fairness
+        self._busy: set[str] = set()  # lanes with an attempt in flight
+        self._served: dict[str, int] = {}  # app_key -> stamp of its latest claim, for fairness
         self._stamps = itertools.count()
         self._open: dict[tuple[str, str, str], tuple[int, Push]] = {}  # batches still filling
         self._batching: dict[str, Batching] = {}
@@ -246,6 +257,8 @@ class Deliverer:
             self._due.clear()
             self._open.clear()
             self._served.clear()
+            self._lanes.clear()
+            self._pending_order.clear()
 
     # internals
 
@@ -288,6 +301,38 @@ class Deliverer:
     def _schedule(self, push: Push, when: float) -> None:
         push.next_attempt_at = when
         heapq.heappush(self._due, (when, push.id))
+        self._bound_pending(push)
+
+    def _bound_pending(self, push: Push) -> None:
+        order = self._pending_order.setdefault(push.app_key, deque())
+        order.append(push.id)
+        if len(order) <= self.max_pending:
+            return
+        live = self.journal.live
+        order = deque(pid for pid in order if (p := live(pid)) is not None and p.state == "pending")
+        self._pending_order[push.app_key] = order
+        while len(order) > self.max_pending:
+            oldest = live(order.popleft())
+            if oldest is None:
+                continue
+            oldest.state, oldest.next_attempt_at = "dropped", None
+            oldest.note = (
+                f"dropped: {push.app_key} had more than {self.max_pending} pushes pending "
+                "(server.max_pending_pushes); the oldest go first"
+            )
+            self._lanes.pop(oldest.id, None)
+            self._dropped(oldest)
+
+    def _dropped(self, push: Push) -> None:
+        """A pending push was dropped (the journal keeps it); a hook for subclasses."""
+
+    def _lanes_of(self, push: Push) -> frozenset[str]:
+        lanes = self._lanes.get(push.id)
+        if lanes is None:
+            calls = values_of(push.body, self._order_field)
+            lanes = frozenset(f"{push.app_key}/{c}" for c in calls) or frozenset({f"{push.app_key}/"})
+            self._lanes[push.id] = lanes
+        return lanes
 
     def _close_batches(self, now: float, *, everything: bool = False) -> None:
         for key, (second, push) in list(self._open.items()):
@@ -304,38 +349,45 @@ class Deliverer:
             heapq.heappop(self._due)
         return None
 
-    def _claim_due(self, limit: int | None) -> list[Push]:
-        """Take the earliest due push of idle targets (at most `limit`) and mark those targets busy.
+    def _claim_due(self, limit: int | None, retry_limit: int | None = None) -> list[Push]:
+        """Take the earliest due push of each idle call (at most `limit`, of which at most
+        `retry_limit` retries) and mark those calls busy.
 
-        When threads are short, targets served longest ago go first, so a healthy URL waits for
-        at most one round of attempts behind hanging ones.
+        First attempts go before retries; then applications served longest ago, so a healthy
+        URL waits for at most one round of attempts behind hanging ones.
         """
         with self._lock:
             now = self._clock.now()
             if self._open:
                 self._close_batches(now)
-            heads: dict[Target, tuple[float, int]] = {}
+            blocked = set(self._busy)
+            candidates: list[tuple[tuple[float, int], Push, frozenset[str]]] = []
             rest: list[tuple[float, int]] = []
             while (when := self._next_due()) is not None and when <= now:
                 entry = heapq.heappop(self._due)
                 push = self.journal.live(entry[1])
                 assert push is not None  # _next_due checked it
-                if push.target in self._busy or push.target in heads:
+                lanes = self._lanes_of(push)
+                if lanes & blocked:
                     rest.append(entry)
                 else:
-                    heads[push.target] = entry
-            order = sorted(heads, key=lambda target: self._served.get(target, -1))
-            chosen = order if limit is None else order[: max(limit, 0)]
-            rest.extend(heads[target] for target in order[len(chosen) :])
+                    candidates.append((entry, push, lanes))
+                blocked |= lanes  # the call's later pushes wait behind this one
+            candidates.sort(key=lambda c: (bool(c[1].attempts), self._served.get(c[1].app_key, -1)))
+            taken: list[Push] = []
+            retries = 0
+            for entry, push, lanes in candidates:
+                retry = bool(push.attempts)
+                full = limit is not None and len(taken) >= max(limit, 0)
+                if full or (retry and retry_limit is not None and retries >= retry_limit):
+                    rest.append(entry)
+                    continue
+                taken.append(push)
+                retries += retry
+                self._served[push.app_key] = next(self._stamps)
+                self._busy |= lanes
             for entry in rest:
                 heapq.heappush(self._due, entry)
-            taken: list[Push] = []
-            for target in chosen:
-                push = self.journal.live(heads[target][1])
-                assert push is not None
-                taken.append(push)
-                self._served[target] = next(self._stamps)
-            self._busy.update(chosen)
             return taken
 
     def _run_claimed(self, push: Push) -> None:
@@ -343,7 +395,9 @@ class Deliverer:
             self._attempt(push)
         finally:
             with self._lock:
-                self._busy.discard(push.target)
+                self._busy -= self._lanes_of(push)
+                if push.state != "pending":
+                    self._lanes.pop(push.id, None)
             self._wake.set()
 
     def _loop(self) -> None:
@@ -351,19 +405,23 @@ class Deliverer:
             pool = self._pool
             if pool is None:
                 return
-            for push in self._claim_due(self._workers - self._in_flight):
+            free = self._workers - self._in_flight
+            for push in self._claim_due(free, self._retry_threads - self._retries_in_flight):
+                retry = bool(push.attempts)
                 with self._lock:
                     self._in_flight += 1
-                pool.submit(self._work, push)
+                    self._retries_in_flight += retry
+                pool.submit(self._work, push, retry)
             self._wake.wait(POLL_SECONDS)
             self._wake.clear()
 
-    def _work(self, push: Push) -> None:
+    def _work(self, push: Push, retry: bool) -> None:
         try:
             self._run_claimed(push)
         finally:
             with self._lock:
                 self._in_flight -= 1
+                self._retries_in_flight -= retry
             self._wake.set()
 
     def _attempt(self, push: Push) -> None:
@@ -381,6 +439,8 @@ class Deliverer:
 
     def _record(self, push: Push, hook: Webhook, attempt: Attempt, reply: Any) -> None:
         push.attempts.append(attempt)
+        if push.state == "dropped":  # dropped while this attempt was in flight: it stays dropped
+            return
         retried = hook.name not in self._not_retried and bool(hook.raw.get("x-pns-retried", True))
         if attempt.error is None:
             push.state, push.next_attempt_at, push.reply = "delivered", None, reply

@@ -125,6 +125,9 @@ class DurableDeliverer(Deliverer):
             if self.on_clear is not None:
                 self.on_clear()
 
+    def _dropped(self, push: Push) -> None:
+        self._changed(push)
+
     def _attempt(self, push: Push) -> None:  # every attempt of every push passes here
         super()._attempt(push)
         self._changed(push)

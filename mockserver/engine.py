@@ -36,7 +36,11 @@ class Runtime:
         self.validator = RequestValidator(spec, self.schemas)
         self.shaper = Shaper(spec)
         self.success = spec.result_codes["0"].body()
-        self.known_paths = {op.path for op in spec.operations.values()}
+        methods: dict[str, list[str]] = {}
+        for op in spec.operations.values():
+            methods.setdefault(op.path, []).append(op.method.upper())
+        # the `Allow` header of a 405, per spec path
+        self.allowed = {path: ", ".join(sorted(set(found))) for path, found in methods.items()}
         self.reply_pointers = {
             op.operation_id: op.response_schema_pointer(200) for op in spec.operations.values()
         }
@@ -58,7 +62,7 @@ class Engine:
         self.validator = runtime.validator
         self.shaper = runtime.shaper
         self._success = runtime.success
-        self._known_paths = runtime.known_paths
+        self._allowed = runtime.allowed
         self._reply_pointers = runtime.reply_pointers
         self.admin = Admin(self)
         self.files = Files(self.platform)
@@ -71,8 +75,15 @@ class Engine:
                 return self.admin.handle(request)
             if request.path.startswith(FILES_PREFIX):
                 return self.files.handle(request)
-            response = HttpResponse(404, [("Content-Type", "text/plain")], b"Not Found")
-            why = "no such path" if request.path not in self._known_paths else "method not allowed here"
+            allowed = self._allowed.get(request.path)
+            if allowed is None:
+                response = HttpResponse(404, [("Content-Type", "text/plain")], b"Not Found")
+                why = "no such path"
+            else:  # a spec path, another method (TRACE, OPTIONS, PATCH...)
+                response = HttpResponse(
+                    405, [("Content-Type", "text/plain"), ("Allow", allowed)], b"Method Not Allowed"
+                )
+                why = f"method not allowed here; the spec has {allowed}"
             response.headers.append((PROBLEM_HEADER, header_safe(f"{request.method} {request.path}: {why}")))
             self._record(request, None, None, response, None)
             return response

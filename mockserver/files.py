@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, unquote
 
-from .http import FILES_PREFIX, HttpRequest, HttpResponse
+from .http import FILES_PREFIX, PROBLEM_HEADER, HttpRequest, HttpResponse, header_safe
 from .platform import Platform
 from .recordings import wav_bytes
 
@@ -17,10 +17,13 @@ class Files:
         if request.method not in ("GET", "HEAD"):
             return _text(405, "method not allowed")
         domain, _, name = request.path.removeprefix(FILES_PREFIX).partition("/")
-        expires = dict(parse_qsl(request.query)).get("expires", "")
-        if not expires.isdigit() or int(expires) < self.platform.clock.now():
-            return _text(403, "the download link has expired or is malformed")
-        recording = self.platform.recordings.get(unquote(domain), unquote(name))
+        domain, name = unquote(domain), unquote(name)
+        query = dict(parse_qsl(request.query))
+        recordings = self.platform.recordings
+        problem = recordings.link_problem(domain, name, query.get("expires", ""), query.get("signature", ""))
+        if problem is not None:
+            return _text(403, problem, [(PROBLEM_HEADER, header_safe(problem))])
+        recording = recordings.get(domain, name)
         if recording is None:
             return _text(404, "no such recording (or deleted after 7 days)")
         body = wav_bytes(recording.seconds)
@@ -28,5 +31,5 @@ class Files:
         return HttpResponse(200, headers, b"" if request.method == "HEAD" else body)
 
 
-def _text(status: int, message: str) -> HttpResponse:
-    return HttpResponse(status, [("Content-Type", "text/plain")], message.encode())
+def _text(status: int, message: str, extra: list[tuple[str, str]] | None = None) -> HttpResponse:
+    return HttpResponse(status, [("Content-Type", "text/plain"), *(extra or [])], message.encode())

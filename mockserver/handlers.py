@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from .apps import Application
 from .http import FILES_PREFIX
@@ -119,7 +119,7 @@ def set_ax_temporary_callee(ctx: Context, params: Params) -> Any:
 def get_recording_download_url(ctx: Context, params: Params) -> Any:
     recordings = ctx.platform.recordings
     found = recordings.find(ctx.app.app_key, params["recordDomain"], params["fileName"])
-    query = urlencode({"expires": recordings.link_expiry()})
+    query = recordings.link_query(found)
     return Redirect(f"{ctx.base_url}{FILES_PREFIX}{quote(found.domain)}/{quote(found.file_name)}?{query}")
 
 

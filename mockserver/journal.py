@@ -56,6 +56,8 @@ class Entry:
 Raw = tuple[Any, ...]
 
 _TOKEN_HEADERS = frozenset(scheme.token_header.lower() for scheme in SCHEMES.values())
+# Shown first when an entry's headers must be cut to its budget (see `bounded`).
+_KEPT_HEADERS = ("authorization", *_TOKEN_HEADERS, "content-type", "user-agent", "host", "content-length")
 # Headers that carry a credential of another kind: journaled by name only.
 _SECRET_HEADERS = frozenset(("x-pns-admin-token", "proxy-authorization", "cookie"))
 # A digest wherever it stands (a token sent under another header name, e.g. "2: X-WSSE: ...").
@@ -65,6 +67,30 @@ _DIGEST = re.compile(r'(passworddigest\s*=\s*"?)[^",\s]*', re.IGNORECASE)
 HEADER_COUNT_LIMIT = 64
 HEADER_VALUE_LIMIT = 256
 MORE_HEADERS = "(more headers)"
+
+
+# What one entry may keep of a request's headers (names and values together): the journal holds
+# 10,000 entries, so whatever the client sends, it stays within a known size.
+ENTRY_HEADER_BYTES = 4096
+_HEADERS = 8  # where the request headers stand in a Raw entry
+_CUT = "...(cut)"
+
+
+def bounded(headers: Mapping[str, str], budget: int = ENTRY_HEADER_BYTES) -> dict[str, str]:
+    """A copy of `headers` within `budget` characters: values cut first, then later names dropped."""
+    out: dict[str, str] = {}
+    share = max(budget // max(len(headers), 1), 64)
+    left = budget
+    # the headers the journal shows first (auth, content type), then the rest in order
+    for name, value in sorted(headers.items(), key=lambda pair: pair[0] not in _KEPT_HEADERS):
+        name = name[:256]
+        if len(value) > share:
+            value = value[: share - len(_CUT)] + _CUT
+        if len(name) + len(value) > left:
+            break
+        out[name] = value
+        left -= len(name) + len(value)
+    return out
 
 
 def redacted(headers: Mapping[str, str]) -> dict[str, str]:
@@ -137,6 +163,10 @@ class Journal:
         return next(self._ids)
 
     def add(self, entry: Entry | Raw) -> None:
+        if type(entry) is tuple:
+            headers = entry[_HEADERS]
+            if sum(map(len, headers)) + sum(map(len, headers.values())) > ENTRY_HEADER_BYTES:
+                entry = (*entry[:_HEADERS], bounded(headers), *entry[_HEADERS + 1 :])
         # no lock: deque.append is atomic, and readers copy the deque in one step (list())
         self._entries.append(entry)
 

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from spec import Operation
 
+from .clock import LATEST, checked_epoch
 from .config import CONFIG_SCHEMA, Config, app_from_dict, parse_config, parse_numbers
 from .delivery import DeliveryError
 from .durable import DurableDeliverer, PinnableClock, RecordedIds
@@ -168,7 +169,10 @@ class Recorder:
             except (PnsError, ConfigError, KeyError, ValueError) as err:
                 diverged += 1
                 notice(f"pns-mock: state: could not replay a {kind} change ({err}); skipped")
-        restore_clock(platform.clock, self.store.meta("clock"), not_before=latest)
+        try:
+            restore_clock(platform.clock, self.store.meta("clock"), not_before=latest)
+        except (KeyError, TypeError, ValueError) as err:
+            notice(f"pns-mock: state: the saved clock is unusable ({err}); the clock starts afresh")
         pending = self.store.pushes()
         self.store.drop_pushes()  # the ids of this process start again at 1
         for push in pending:
@@ -187,7 +191,8 @@ class Recorder:
         if kind == "op":
             app = platform.app(data["app_key"])
             context = Context(platform, app, platform.backend(app.app_key), REPLAY_BASE_URL)
-            with platform.clock.pinned(data["at"]), platform.ids.replaying(data["ids"]):
+            at = None if data["at"] is None else checked_epoch(float(data["at"]), "a logged time")
+            with platform.clock.pinned(at), platform.ids.replaying(data["ids"]):
                 HANDLERS[data["op"]](context, data["params"])
             return float(data["at"] or 0.0)
         if kind == "app":
@@ -198,7 +203,7 @@ class Recorder:
         elif kind == "number-status":
             platform.numbers.set(data["number"], data["status"], data["cause"])
         elif kind == "sweep":
-            return self._sweep(data["at"])
+            return self._sweep(None if data["at"] is None else checked_epoch(float(data["at"]), "a sweep"))
         else:
             raise KeyError(f"unknown change {kind!r}")
         return 0.0
@@ -260,10 +265,14 @@ def clock_state(clock: PinnableClock) -> dict[str, Any]:
 
 
 def restore_clock(clock: PinnableClock, state: dict[str, Any] | None, *, not_before: float) -> None:
-    """A frozen clock reads what it read; a running one kept running while the server was down."""
+    """A frozen clock reads what it read; a running one kept running while the server was down.
+
+    Raises ValueError, before the clock moves, when the saved reading is no usable time."""
     if state is not None:
+        saved = checked_epoch(float(state["now"]), "the saved clock")
+        wall = checked_epoch(float(state["wall"]), "the saved wall time")
+        now = saved if state["frozen"] else min(saved + max(time.time() - wall, 0.0), LATEST)
         clock.freeze(True)
-        now = state["now"] if state["frozen"] else state["now"] + max(time.time() - state["wall"], 0.0)
         clock.set(now)
         clock.freeze(bool(state["frozen"]))
     if clock.now() < not_before:  # the wall clock went back meanwhile: never behind a logged change

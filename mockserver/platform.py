@@ -60,6 +60,7 @@ class Platform:
             self._secret_of,
             scheme_of=self._push_scheme_of,
             timeout=self._initial.settings.push_timeout_seconds,
+            max_pending=self._initial.settings.max_pending_pushes,
             wall_clock=wall_clock,
             transport=push_transport,
         )
@@ -80,6 +81,8 @@ class Platform:
             wall_clock=self._wall_clock,
             lockout_after=self.settings.lockout_after,
             lockout_seconds=self.settings.lockout_seconds,
+            replay_window=self.settings.nonce_replay_seconds,
+            replay_code=_replay_code(self.spec),
         )
         for app in config.apps:
             # copies: numbers added later must not outlive a reset to this configuration
@@ -222,3 +225,9 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
+
+
+def _replay_code(spec: Spec) -> str:
+    """The code a replayed Nonce gets when the replay window is on (the spec's choice)."""
+    conditions = spec.document["x-pns-undocumented-conditions"]
+    return str(next(entry["mockCode"] for entry in conditions if entry.get("id") == "nonce-replay"))

@@ -37,8 +37,9 @@ class Push:
     """One notification to one customer URL; a batched CDR push carries up to 50 records.
 
     `state`: "pending" (held for batching while `next_attempt_at` is None, else waiting for its
-    next attempt), "delivered", "failed" (a push the spec does not retry failed its only attempt)
-    or "given-up" (every retry of the vendor schedule failed).
+    next attempt), "delivered", "failed" (a push the spec does not retry failed its only attempt),
+    "given-up" (every retry of the vendor schedule failed) or "dropped" (its application had too
+    many pushes pending; `note` says so).
     """
 
     id: int
@@ -51,12 +52,7 @@ class Push:
     state: str = "pending"
     next_attempt_at: float | None = None
     reply: Any = None  # parsed JSON reply of a Block push, once it validated
-
-    @property
-    def target(self) -> tuple[str, str]:
-        """What ordering is kept per: one application, across all its URLs, so that a call's
-        CDR (sent to the fee URL) never overtakes the call's events (sent to the status URL)."""
-        return (self.app_key, "")
+    note: str | None = None  # why the mock stopped trying ("dropped")
 
     @property
     def error(self) -> str | None:
@@ -64,6 +60,21 @@ class Push:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def values_of(value: Any, name: str) -> set[str]:
+    """Every string value of a field called `name`, at any depth of a push body."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == name and isinstance(item, str):
+                found.add(item)
+            elif isinstance(item, dict | list):
+                found |= values_of(item, name)
+    elif isinstance(value, list):
+        for item in value:
+            found |= values_of(item, name)
+    return found
 
 
 def redact(headers: dict[str, str]) -> dict[str, str]:

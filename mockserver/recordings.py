@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import math
+import secrets
 import struct
 import threading
 import wave
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from .clock import Clock
 from .errors import PnsError
@@ -29,6 +33,9 @@ class Recording:
 class Recordings:
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
+        # signs download links as an object store does: the link names its expiry, and a
+        # signature over path and expiry proves the platform issued it unchanged
+        self._link_key = secrets.token_bytes(32)
         self._items: dict[tuple[str, str], Recording] = {}
         self._lock = threading.Lock()
 
@@ -57,8 +64,27 @@ class Recordings:
             )
         return recording
 
-    def link_expiry(self) -> int:
-        return int(self._clock.now() + LINK_SECONDS)
+    def link_query(self, recording: Recording) -> str:
+        """`expires=<epoch>&signature=<hex>` for a link to `recording`, valid `LINK_SECONDS`."""
+        expires = str(int(self._clock.now() + LINK_SECONDS))
+        return urlencode(
+            {"expires": expires, "signature": self._sign(recording.domain, recording.file_name, expires)}
+        )
+
+    def link_problem(self, domain: str, file_name: str, expires: str, signature: str) -> str | None:
+        """Why a download link may not be served (None: it may)."""
+        if not (expires.isascii() and expires.isdigit() and len(expires) <= 12):
+            return "the download link has no valid expires"
+        expected = self._sign(domain, file_name, expires)
+        if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
+            return "the download link's signature does not match (tampered, or not issued by this server)"
+        if int(expires) < self._clock.now():
+            return "the download link has expired (links are valid 3 days)"
+        return None
+
+    def _sign(self, domain: str, file_name: str, expires: str) -> str:
+        message = f"{domain}\n{file_name}\n{expires}".encode("utf-8", "surrogatepass")
+        return hmac.new(self._link_key, message, hashlib.sha256).hexdigest()
 
     def all(self) -> list[Recording]:
         with self._lock:

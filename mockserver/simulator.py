@@ -129,11 +129,21 @@ class Simulator:
             now = self._clock.now()
             call = SimulatedCall(self._session_id(now), app, plan, Route(plan.dialled), now)
             self.history.append(call)
-            call.route = self._router(app, plan, now) if app.mode != "X" else self._block_route(call)
-            self._lay_out(call)
-            self._calls.started(ActiveCall(call.session_id, app.app_key, lambda: self._stop(call)))
+            if app.mode != "X":
+                call.route = self._router(app, plan, now)
+                self._start(call)
+        if app.mode == "X":
+            # the customer's Block decision is awaited without the lock: other calls go on meanwhile
+            route = self._block_route(call)
+            with self._lock:
+                call.route = route
+                self._start(call)
         self.tick()
         return call
+
+    def _start(self, call: SimulatedCall) -> None:
+        self._lay_out(call)
+        self._calls.started(ActiveCall(call.session_id, call.app.app_key, lambda: self._stop(call)))
 
     def _session_id(self, now: float) -> str:
         stamp = format_time(now, "pns-datetime").replace("-", "").replace(":", "").replace(" ", "")

@@ -18,6 +18,7 @@ from jsonschema import ValidationError
 from spec import FieldOrder, Operation, ReasonRule, SchemaRegistry, Spec
 
 from .errors import PnsError, Problem
+from .jsontext import unicode_problem
 from .wire import to_bool
 
 INVALID = "1010002"
@@ -44,6 +45,7 @@ class RequestValidator:
         self._spec = spec
         self._schemas = schemas
         self._reasons = spec.result_codes[INVALID].reason or ReasonRule("", 0, {"other": ""})
+        self._media_type = str(spec.document["x-pns-request-media"]["mediaType"]).lower()
         self._rules = {op.operation_id: self._compile(op) for op in spec.operations.values()}
         self._query_validators = {
             op_id: schemas.validator_for(rules.query_schema) for op_id, rules in self._rules.items()
@@ -213,11 +215,13 @@ class RequestValidator:
                     reason=self.phrase("body.missing"),
                 )
             return None
-        if content_type and "json" not in content_type.lower():
+        media = (content_type or "").split(";", 1)[0].strip().lower()
+        if media != self._media_type:
+            sent = f"is {content_type!r}" if content_type else "is missing"
             raise PnsError(
                 INVALID,
-                f"Content-Type is {content_type!r}; send application/json;charset=UTF-8",
-                rule="Content-Type",
+                f"Content-Type {sent}; a request with a body must send {self._media_type};charset=UTF-8",
+                rule="x-pns-request-media",
                 reason=self.phrase("content-type"),
             )
         try:
@@ -428,7 +432,12 @@ def _loads(text: str) -> Any:
     try:
         payload = orjson.loads(text)
     except orjson.JSONDecodeError:
-        return _DECODER.decode(text)
+        # orjson refuses lone surrogates, the standard library does not: none may go further
+        payload = _DECODER.decode(text)
+        problem = unicode_problem(payload)
+        if problem:
+            raise PnsError(INVALID, f"body {problem}", rule="body.unicode") from None
+        return payload
     return _DECODER.decode(text) if _has_float(payload) else payload
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import wave
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -75,6 +75,26 @@ def test_a_download_link_expires_after_three_days(engine: Engine) -> None:
     location = _link(axb_client(engine))
     engine.platform.clock.advance(3 * 24 * 3600 + 1)
     assert _fetch(engine, location)[0] == 403
+
+
+def test_a_download_link_is_signed_and_a_changed_one_is_refused(engine: Engine) -> None:
+    location = _link(axb_client(engine))
+    url = urlsplit(location)
+    query = dict(parse_qsl(url.query))
+    assert set(query) == {"expires", "signature"}
+    far = str(int(query["expires"]) + 10 * 365 * 86400)
+    changed = {
+        "later expiry": f"expires={far}&signature={query['signature']}",
+        "no signature": f"expires={query['expires']}",
+        "another signature": f"expires={query['expires']}&signature={'0' * 64}",
+        "no expiry": f"signature={query['signature']}",
+    }
+    for name, forged in changed.items():
+        response = engine.handle(HttpRequest.build("GET", url.path, query=forged))
+        assert response.status == 403, name
+        assert response.header("X-PNS-Mock-Problem"), name
+    other = engine.handle(HttpRequest.build("GET", url.path.replace(".wav", "x.wav"), query=url.query))
+    assert other.status == 403  # the signature covers the file name
 
 
 def test_recording_link_needs_both_parameters(engine: Engine) -> None:

@@ -46,6 +46,38 @@ def test_bad_bodies_get_1010002_and_change_nothing(engine: Engine, name: str) ->
     assert axb_client(engine).call("GET", AXB, query={"relationNum": X1}).json()["resultcode"] == "0"
 
 
+@pytest.mark.parametrize("content_type", [None, "text/json", "text/plain", "application/jsonp", "json"])
+def test_a_body_without_the_json_media_type_is_1010002(engine: Engine, content_type: str | None) -> None:
+    client = axb_client(engine)
+    headers = {"Content-Type": content_type} if content_type else {}
+    body = b'{"callerNum": "+8613700000003", "calleeNum": "+8613600000004"}'
+    request = HttpRequest.build(
+        "POST", AXB, headers={**client.headers(), **headers}, body=body, client="127.0.0.1"
+    )
+    before = engine.platform.dump()
+    r = engine.handle(request)
+    assert (r.status, r.json()["resultcode"]) == (403, "1010002")
+    assert "x-pns-request-media" in (r.header("X-PNS-Mock-Problem") or "")
+    assert engine.platform.dump() == before
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "Application/JSON; charset=utf-8"])
+def test_the_json_media_type_with_any_parameters_and_case_is_accepted(
+    engine: Engine, content_type: str
+) -> None:
+    body = {"callerNum": "+8613700000003", "calleeNum": "+8613600000004"}
+    r = axb_client(engine).call("POST", AXB, json=body, headers={"Content-Type": content_type})
+    assert r.json()["resultcode"] == "0"
+
+
+def test_a_request_without_a_body_needs_no_content_type(engine: Engine) -> None:
+    client = axb_client(engine)
+    request = HttpRequest.build(
+        "GET", AXB, query="relationNum=%2B8617010000001", headers=client.headers(), client="127.0.0.1"
+    )
+    assert engine.handle(request).json()["resultcode"] == "0"
+
+
 def test_wrong_content_type_is_1010002(engine: Engine) -> None:
     r = axb_client(engine).call(
         "POST", AXB, body=b"callerNum=1", headers={"Content-Type": "application/x-www-form-urlencoded"}
@@ -110,7 +142,9 @@ def test_parallel_binds_racing_for_the_last_free_numbers_never_double_allocate()
 @pytest.mark.parametrize("body", [b"{", b"[1]", b'{"advance": ' + b"[" * 5000 + b"]" * 5000 + b"}"])
 def test_bad_admin_bodies_get_400_and_the_clock_stays(engine: Engine, body: bytes) -> None:
     before = engine.platform.clock.now()
-    request = HttpRequest.build("POST", "/_pns/clock", body=body, client="127.0.0.1")
+    request = HttpRequest.build(
+        "POST", "/_pns/clock", body=body, client="127.0.0.1", headers={"Content-Type": "application/json"}
+    )
     response = engine.handle(request)
     assert response.status == 400
     assert response.json()["ok"] is False

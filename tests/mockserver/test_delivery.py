@@ -570,3 +570,81 @@ def test_the_journal_filters_by_app_and_webhook_and_clear_forgets_everything() -
     d.clear()
     d.flush()
     assert d.pushes() == [] and d.run_due() == 0
+
+
+# calls, retries and the bound on pending pushes
+
+
+def _of_call(event: str, session: str) -> dict[str, Any]:
+    body = example("callEventAxb", event)
+    body["statusInfo"]["sessionId"] = session
+    return body
+
+
+def test_pushes_of_different_calls_to_one_slow_url_go_out_side_by_side_and_each_call_in_order() -> None:
+    in_flight = {"now": 0, "most": 0}
+    order: dict[str, list[str]] = {}
+    lock = threading.Lock()
+
+    def transport(
+        method: str, url: str, headers: dict[str, str], body: bytes, timeout: float
+    ) -> tuple[int, bytes]:
+        sent = json.loads(body)
+        with lock:
+            in_flight["now"] += 1
+            in_flight["most"] = max(in_flight["most"], in_flight["now"])
+            order.setdefault(sent["statusInfo"]["sessionId"], []).append(sent["eventType"])
+        time.sleep(0.05)
+        with lock:
+            in_flight["now"] -= 1
+        return 200, b""
+
+    events = ["callin", "callout", "alerting", "answer", "disconnect"]
+    with deliverer(transport=transport, workers=8) as d:
+        for event in events:
+            for call in range(4):
+                d.submit(APP, "callEventAxb", "http://slow.example/status", _of_call(event, f"call-{call}"))
+        assert d.wait_idle(5.0)
+    assert order == {f"call-{call}": events for call in range(4)}
+    assert in_flight["most"] == 4  # one attempt per call at a time, the four calls together
+
+
+def test_retries_for_a_dead_receiver_never_delay_the_first_attempt_of_a_new_push() -> None:
+    clock = VirtualClock(start=WALL, frozen=True)
+    first_attempts: list[float] = []
+
+    def transport(
+        method: str, url: str, headers: dict[str, str], body: bytes, timeout: float
+    ) -> tuple[int, bytes]:
+        if "dead" in url:
+            time.sleep(timeout)  # a receiver that never answers
+            raise TimeoutError("no answer")
+        first_attempts.append(time.monotonic())
+        return 200, b""
+
+    with deliverer(clock, transport=transport, workers=4, timeout=0.3) as d:
+        for call in range(8):
+            d.submit(APP, "callEventAxb", "http://dead.example/status", _of_call("callin", f"dead-{call}"))
+        assert d.wait_idle(3.0)  # every first attempt failed; each waits a minute for its retry
+        clock.advance(60)  # eight retries are due at once, more than the four threads
+        time.sleep(0.05)
+        submitted = time.monotonic()
+        d.submit(APP, "callEventAxb", "http://live.example/status", _of_call("callin", "live"))
+        deadline = time.monotonic() + 2
+        while not first_attempts and time.monotonic() < deadline:
+            time.sleep(0.005)
+        d.clear()
+    assert first_attempts and first_attempts[0] - submitted < 0.15  # not one timeout (0.3 s) later
+
+
+def test_pending_pushes_are_bounded_per_application_and_the_oldest_are_dropped_with_a_note() -> None:
+    d = deliverer(transport=Transport((500, b"")), max_pending=3)
+    pushes = [
+        d.submit(APP, "callEventAxb", "http://down.example/status", _of_call("callin", f"c{n}"))
+        for n in range(5)
+    ]
+    other = d.submit(OTHER_APP, "callEventAxb", "http://down.example/status", _of_call("callin", "o"))
+    assert [p.state for p in d.pushes(app_key=APP)] == ["dropped", "dropped", "pending", "pending", "pending"]
+    assert "max_pending_pushes" in (d.pushes(app_key=APP)[0].note or "")
+    assert d.run_due() == 4  # three of APP, one of OTHER_APP: the dropped ones are not sent
+    assert pushes[0].attempts == [] and other.state == "pending"

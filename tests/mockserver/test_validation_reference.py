@@ -166,10 +166,16 @@ def test_bodies_read_like_the_standard_library(value: Any) -> None:
         '{"a": 7.0}',
         '{"a": 1e3}',
         '{"a": NaN}',
-        '{"a": "\\ud800"}',
         '{"a": 1, "a": 2}',
         "[123456789012345678901234567890]",
     ],
 )
 def test_bodies_orjson_reads_differently_fall_back(text: str) -> None:
     assert repr(validation._loads(text)) == repr(validation._DECODER.decode(text))
+
+
+@pytest.mark.parametrize("text", ['{"a": "\\ud800"}', '{"a": ["x\\udfff"]}', '{"\\udbff": 1}'])
+def test_a_lone_surrogate_that_only_the_standard_library_reads_is_refused(text: str) -> None:
+    with pytest.raises(PnsError) as refused:
+        validation._loads(text)
+    assert refused.value.code == "1010002" and "surrogate" in refused.value.detail

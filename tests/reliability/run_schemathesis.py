@@ -42,7 +42,13 @@ class Result:
 
 
 def run(
-    workdir: Path, *, max_examples: int, seed: int, extra: Sequence[str] = (), capture: bool = True
+    workdir: Path,
+    *,
+    max_examples: int,
+    seed: int,
+    extra: Sequence[str] = (),
+    capture: bool = True,
+    checks: str = CHECKS,
 ) -> Result:
     """One run against a fresh server; `workdir` receives the server log and any report."""
     with Server(log=workdir / "server.log") as server:
@@ -55,7 +61,7 @@ def run(
             "--url",
             server.url,
             "--checks",
-            CHECKS,
+            checks,
             "--max-examples",
             str(max_examples),
             "--seed",
@@ -76,11 +82,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--max-examples", type=int, default=100, help="cases per operation and phase")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--checks", default=CHECKS, help=f"Schemathesis checks (default {CHECKS}; or all)")
     parser.add_argument("extra", nargs="*", help="more `st run` options, after --")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="pns-schemathesis-") as workdir:
         result = run(
-            Path(workdir), max_examples=args.max_examples, seed=args.seed, extra=args.extra, capture=False
+            Path(workdir),
+            max_examples=args.max_examples,
+            seed=args.seed,
+            extra=args.extra,
+            capture=False,
+            checks=args.checks,
         )
     print("\nserver answers (operationId, HTTP status: count):")
     for (operation, status), count in sorted(result.answers().items()):

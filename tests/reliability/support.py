@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import signal
@@ -16,6 +17,8 @@ from typing import Any
 import httpx
 
 from mockserver import auth
+from spec import SchemaRegistry
+from spec import load as load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 AXB = "/rest/caas/relationnumber/partners/v1.0"
@@ -104,3 +107,25 @@ class Server:
         self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def checked(operation_id: str, response: httpx.Response) -> httpx.Response:
+    """The reply, after checking it against the spec's reply for that operation."""
+    from mockserver.conformance import reply_problems
+    from mockserver.http import HttpResponse
+
+    loaded = load_spec()
+    wrapped = HttpResponse(response.status_code, list(response.headers.items()), response.content)
+    problems = reply_problems(loaded, _registry(), loaded.operations[operation_id], wrapped)
+    assert problems == [], f"{operation_id}: the mock's reply breaks the spec: {problems}"
+    return response
+
+
+@functools.cache
+def _registry() -> SchemaRegistry:
+    return SchemaRegistry(load_spec().document)
+
+
+def demo_app(mode: str) -> str:
+    """The demo application of an operation's mode (common operations: the AXB one)."""
+    return f"demo-{'axb' if mode == 'common' else mode.lower()}"

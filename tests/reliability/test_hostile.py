@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 from collections import Counter
@@ -237,3 +238,60 @@ def test_200_concurrent_binds_for_one_small_pool_never_double_allocate(
     snake = "private_num" if mode == "AX" else "relation_num"
     assert {live[r["subscriptionId"]][snake] for r in granted} == set(pool)
     assert server.alive()
+
+
+# methods
+
+
+@pytest.mark.parametrize("method", [b"TRACE", b"OPTIONS", b"PATCH"])
+def test_another_method_on_a_spec_path_is_405_with_the_spec_methods(
+    server: Server, unchanged: None, method: bytes
+) -> None:
+    reply = _raw(server, _request(AXB.encode(), method=method))
+    assert reply.startswith(b"HTTP/1.1 405 "), reply[:100]
+    assert dict(_headers(reply))["allow"] == "DELETE, GET, POST, PUT"
+    assert "method not allowed" in dict(_headers(reply))["x-pns-mock-problem"]
+
+
+def test_an_unknown_path_stays_404(server: Server, unchanged: None) -> None:
+    assert _raw(server, _request(b"/rest/no/such/path", method=b"OPTIONS")).startswith(b"HTTP/1.1 404 ")
+
+
+def test_a_malformed_request_in_a_pipeline_keeps_the_replies_of_the_requests_before_it(
+    server: Server,
+) -> None:
+    binds = []
+    for n in range(2):
+        body = b'{"callerNum": "+861380000%04d", "calleeNum": "+861390000%04d"}' % (n + 7000, n + 7000)
+        binds.append(_request(AXB.encode(), body=body, method=b"POST").replace(b"Connection: close\r\n", b""))
+    before = len(_apps(server)[0]["bindings"])
+    reply = _raw(server, b"".join(binds) + b"NOT HTTP AT ALL\r\n\r\n")
+    statuses = [int(code) for code in re.findall(rb"HTTP/1\.1 (\d{3}) ", reply)]
+    assert statuses == [200, 200, 400], reply[:600]
+    assert len(_apps(server)[0]["bindings"]) == before + 2
+
+
+@pytest.mark.parametrize("content_type", [None, b"text/json", b"text/plain"])
+def test_a_body_without_the_json_media_type_gets_1010002(
+    server: Server, unchanged: None, content_type: bytes | None
+) -> None:
+    body = b'{"callerNum": "+8613800006001", "calleeNum": "+8613900006001"}'
+    request = _request(AXB.encode(), body=body, method=b"POST").replace(
+        b"Content-Type: application/json;charset=UTF-8\r\n",
+        b"Content-Type: %s\r\n" % content_type if content_type else b"",
+    )
+    assert _code(_raw(server, request)) == (403, "1010002")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [b"expires=99999999999", b"expires=99999999999&signature=" + b"0" * 64, b""],
+    ids=["no signature", "forged signature", "nothing"],
+)
+def test_a_recording_link_the_server_did_not_sign_is_refused(
+    server: Server, unchanged: None, query: bytes
+) -> None:
+    target = b"/_pns-files/recordings/ostor.huawei.com/any.wav?" + query
+    reply = _raw(server, b"GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n" % target)
+    assert reply.startswith(b"HTTP/1.1 403 ")
+    assert "download link" in dict(_headers(reply))["x-pns-mock-problem"]

@@ -44,7 +44,15 @@ class Opened:
 
     def admin(self, method: str, route: str, body: Any = None) -> Any:
         raw = json.dumps(body).encode() if body is not None else b""
-        reply = self.engine.handle(HttpRequest.build(method, f"/_pns/{route}", body=raw, client="127.0.0.1"))
+        reply = self.engine.handle(
+            HttpRequest.build(
+                method,
+                f"/_pns/{route}",
+                body=raw,
+                client="127.0.0.1",
+                headers={"Content-Type": "application/json"},
+            )
+        )
         assert reply.status == 200, reply.body
         return reply.json()["result"]
 
@@ -267,3 +275,79 @@ def test_serve_refuses_a_state_file_it_cannot_use(tmp_path: Path, capsys: pytest
     junk.write_text("shopping list\n" * 100)
     assert cli.main(["serve", "--state", str(junk)]) == 2
     assert "not a pns-mock state file" in capsys.readouterr().err
+
+
+def test_a_bad_clock_value_is_refused_and_a_saved_one_that_is_no_time_is_not_restored(
+    opened: Opened, path: Path
+) -> None:
+    before = opened.admin("GET", "clock")
+    raw = json.dumps({"advance": "inf"}).encode()
+    reply = opened.engine.handle(
+        HttpRequest.build(
+            "POST", "/_pns/clock", body=raw, client="127.0.0.1", headers={"Content-Type": "application/json"}
+        )
+    )
+    assert reply.status == 400
+    assert opened.admin("GET", "clock")["epoch"] >= before["epoch"]
+    opened.recorder.store.set_meta("clock", {"frozen": True, "now": float("nan"), "wall": 0.0})
+    opened.recorder.store.wait()
+    again = _restart(opened, path)
+    try:
+        clock = again.admin("GET", "clock")
+        assert clock["epoch"] >= before["epoch"]  # a usable time, not NaN
+        assert any("saved clock is unusable" in notice for notice in again.notices)
+        bound = again.call("POST", AXB, "demo-axb", json_body={"callerNum": A, "calleeNum": B})
+        assert bound["resultcode"] == "0"
+    finally:
+        again.close()
+
+
+def test_with_a_state_file_a_write_waiting_for_its_fsync_never_holds_up_a_read(path: Path) -> None:
+    import asyncio
+    import threading
+
+    from mockserver.asgi import AsgiApp
+
+    opened = Opened(path)
+    store = opened.recorder.store
+    release = threading.Event()
+    original = store._write
+
+    def slow_write(batch: Any) -> None:
+        release.wait(10)  # a disk that takes its time
+        original(batch)
+
+    store._write = slow_write  # type: ignore[method-assign]
+    app = AsgiApp(opened.engine)
+
+    async def call(method: str, target: str, body: bytes = b"") -> int:
+        path_part, _, query = target.partition("?")
+        headers = [(k.lower().encode(), v.encode()) for k, v in signed("demo-axb").items()]
+        scope = {"type": "http", "method": method, "path": path_part, "query_string": query.encode(),
+                 "headers": headers, "client": ("127.0.0.1", 1)}  # fmt: skip
+        sent: list[Any] = []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": body}
+
+        async def send(message: Any) -> None:
+            sent.append(message)
+
+        await app(scope, receive, send)
+        return int(sent[0]["status"])
+
+    async def scenario() -> tuple[int, int, bool]:
+        bind = json.dumps({"callerNum": A, "calleeNum": B}).encode()
+        write = asyncio.create_task(call("POST", AXB, bind))
+        await asyncio.sleep(0.1)  # the write is waiting for its fsync now
+        read = await asyncio.wait_for(call("GET", f"{AXB}?relationNum=%2B8617010000001"), timeout=2)
+        still_waiting = not write.done()
+        release.set()
+        return read, await write, still_waiting
+
+    try:
+        read, written, still_waiting = asyncio.run(scenario())
+    finally:
+        release.set()
+        opened.close()
+    assert still_waiting and read in (200, 403) and written == 200

@@ -36,6 +36,25 @@ def test_schemathesis_finds_no_server_error_and_no_reply_that_breaks_the_spec(tm
     assert {status for _, status in answered} <= {200, 301, 400, 401, 403, 404}
 
 
+# Every check Schemathesis has, on a second seed. `ignored_auth` is left out: the hooks sign every
+# request afresh, so the check's deliberately broken credentials never reach the server (the auth
+# refusals have their own tests in tests/mockserver/test_auth.py).
+ALL_CHECKS_BUDGET = 10  # cases per operation and phase: about 3,100 requests
+
+
+def test_schemathesis_with_all_checks_on_a_second_seed(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        max_examples=ALL_CHECKS_BUDGET,
+        seed=2,
+        checks="all",
+        extra=["--exclude-checks", "ignored_auth"],
+    )
+    assert result.returncode == 0, result.output[-20000:]
+    assert result.cases >= 1500, result.output[-2000:]
+    assert {status for _, status in result.answers()} <= {200, 301, 400, 401, 403, 404, 405}
+
+
 # What Schemathesis found, kept as in-process regressions
 
 

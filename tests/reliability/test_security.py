@@ -80,6 +80,32 @@ def test_config_server_admin_token_sets_the_token_and_the_flag_wins(
     assert _served(monkeypatch, ["--config", str(config), "--admin-token", TOKEN]).engine.admin.token == TOKEN
 
 
+def test_the_token_can_come_from_a_file_or_the_environment_and_the_flag_wins(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    secret_file = tmp_path / "token"
+    secret_file.write_text("from-file\n")
+    assert _served(monkeypatch, ["--admin-token-file", str(secret_file)]).engine.admin.token == "from-file"
+    monkeypatch.setenv(cli.TOKEN_ENV, "from-env")
+    assert _served(monkeypatch, []).engine.admin.token == "from-env"
+    assert _served(monkeypatch, ["--admin-token-file", str(secret_file)]).engine.admin.token == "from-file"
+    assert _served(monkeypatch, ["--admin-token", TOKEN]).engine.admin.token == TOKEN
+    (tmp_path / "empty").write_text("")
+    assert cli.main(["serve", "--admin-token-file", str(tmp_path / "empty")]) == 2
+
+
+def test_a_token_from_the_environment_never_shows_in_the_process_list(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv(cli.TOKEN_ENV, SECRET)
+    with Server(log=tmp_path / "server.log") as server:
+        cmdline = Path(f"/proc/{server.pid}/cmdline").read_bytes()
+        refused = httpx.get(f"{server.url}/_pns/clock")
+        served = httpx.get(f"{server.url}/_pns/clock", headers={"X-PNS-Admin-Token": SECRET})
+    assert SECRET.encode() not in cmdline
+    assert (refused.status_code, served.status_code) == (403, 200)
+
+
 def test_the_banner_prints_no_secret(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -168,3 +194,38 @@ def test_secrets_and_digests_never_appear_in_logs_or_journals(tmp_path: Path, re
         leaked = [d for d in digests if d in text]
         assert not leaked, f"PasswordDigest values leaked into the {name}: {leaked}"
     assert "TRACE:" in logs  # the server did log verbosely
+
+
+# Nonce replay
+
+
+def test_nonce_replays_are_accepted_by_default_as_the_vendor_documents_no_check(tmp_path: Path) -> None:
+    with Server(log=tmp_path / "server.log") as server:
+        headers = signed("demo-axb")
+        replies = [
+            httpx.get(f"{server.url}{AXB}?relationNum=%2B8617010000001", headers=headers) for _ in range(2)
+        ]
+    assert [r.json()["resultcode"] for r in replies] == ["1012007", "1012007"]
+
+
+def test_with_a_replay_window_a_replayed_nonce_is_refused_and_changes_nothing(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("server: {nonce_replay_seconds: 300}\n" + _DEMO_AXB_APP)
+    with Server("--config", str(config), log=tmp_path / "server.log") as server:
+        headers = signed("demo-axb")
+        bind = {"callerNum": "+8613800000001", "calleeNum": "+8613900000002"}
+        first = httpx.post(f"{server.url}{AXB}", json=bind, headers=headers)
+        again = httpx.post(f"{server.url}{AXB}", json=bind, headers=headers)
+        fresh = httpx.get(f"{server.url}{AXB}?relationNum=%2B8617010000001", headers=signed("demo-axb"))
+        bindings = server.admin("GET", "state")["apps"][0]["bindings"]
+    assert first.json()["resultcode"] == "0"
+    assert (again.status_code, again.json()["resultcode"]) == (401, "1010010")
+    assert "Nonce" in again.headers["x-pns-mock-problem"]
+    assert fresh.json()["resultcode"] == "0"
+    assert len(bindings) == 1
+
+
+_DEMO_AXB_APP = """apps:
+  - {app_key: demo-axb, app_secret: demo-axb-secret, mode: AXB,
+     numbers: [{number: "+8617010000001", area_code: "0755"}]}
+"""
