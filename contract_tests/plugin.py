@@ -16,6 +16,7 @@ from collections.abc import Iterator
 import pytest
 
 import spec
+from mockserver import verdict
 from mockserver.coverage import Coverage
 
 from .intercept import Interceptor
@@ -98,7 +99,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     if coverage is None or not coverage.used:
         return
     terminalreporter.section("PNS contract coverage")
-    for line in coverage.lines():
+    summary = verdict.terminal(verdict.of_coverage(coverage), color=terminalreporter.hasmarkup, outcome=False)
+    for line in summary.splitlines():
         terminalreporter.write_line(line)
     path = resolve(config).coverage_json
     if path:

@@ -8,12 +8,11 @@ and what the spec expects, and gives a correct example taken from the spec.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
-from mockserver.auth import created_now
+from mockserver.expectations import expectation
 from mockserver.journal import Entry
-from spec import Operation, Spec
+from spec import Spec
 
 OPT_OUT = "@pytest.mark.pns(fail_on_violations=False)"
 
@@ -68,81 +67,6 @@ class Violations(AssertionError):
         super().__init__(f"{len(found)} PNS contract violation(s):\n\n" + "\n\n".join(map(str, found)))
 
 
-def _deref(spec: Spec, schema: Mapping[str, Any]) -> Mapping[str, Any]:
-    return spec.deref(schema) if "$ref" in schema else schema
-
-
-def _properties(spec: Spec, schema: Mapping[str, Any]) -> dict[str, Any]:
-    """Properties of a schema, gathered through $ref, allOf, oneOf and anyOf branches."""
-    schema = _deref(spec, schema)
-    found: dict[str, Any] = dict(schema.get("properties", {}))
-    for key in ("allOf", "oneOf", "anyOf"):
-        for branch in schema.get(key, ()):
-            for name, prop in _properties(spec, branch).items():
-                found.setdefault(name, prop)
-    return found
-
-
-def field_schema(spec: Spec, op: Operation, field: str) -> Mapping[str, Any] | None:
-    """The schema of a wire field of `op` (query parameter or dotted body path)."""
-    name = field.removeprefix("query.")
-    for param in op.parameters:
-        if param.name == name and param.location == "query":
-            return _deref(spec, param.schema)
-    if op.request_schema_pointer is None:
-        return None
-    schema: Mapping[str, Any] | None = spec.resolve(op.request_schema_pointer)
-    for part in name.split("."):
-        if schema is None or part.isdigit():
-            break
-        schema = _properties(spec, schema).get(part)
-    return _deref(spec, schema) if schema is not None else None
-
-
-def describe(spec: Spec, schema: Mapping[str, Any]) -> str:
-    """What a schema expects, in one line."""
-    parts = []
-    variants = schema.get("oneOf") or schema.get("anyOf")
-    if variants:
-        return " or ".join(describe(spec, _deref(spec, v)) for v in variants)
-    if "const" in schema:
-        parts.append(f"exactly {json.dumps(schema['const'])}")
-    if "enum" in schema:
-        parts.append("one of " + ", ".join(json.dumps(v) for v in schema["enum"]))
-    kind = schema.get("type")
-    if kind and "enum" not in schema and "const" not in schema:
-        parts.append(str(kind))
-    if "format" in schema:
-        parts.append(f"format {schema['format']}")
-    if "pattern" in schema:
-        parts.append(f"matching {schema['pattern']}")
-    if "minLength" in schema or "maxLength" in schema:
-        parts.append(f"length {schema.get('minLength', 0)}..{schema.get('maxLength', '')}")
-    if "minimum" in schema or "maximum" in schema:
-        parts.append(f"from {schema.get('minimum', '')} to {schema.get('maximum', '')}")
-    text = ", ".join(parts)
-    description = str(schema.get("description", "")).strip().split("\n")[0]
-    return f"{text} ({description})" if description and text else (text or description)
-
-
-def example_for(spec: Spec, op: Operation, field: str, schema: Mapping[str, Any] | None) -> Any:
-    """A correct value for the field: from the operation's own examples, else the schema's."""
-    name = field.removeprefix("query.")
-    content = op.raw.get("requestBody", {}).get("content", {}).get("application/json", {})
-    for example in content.get("examples", {}).values():
-        value: Any = example.get("value", {})
-        for part in name.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        if value is not None:
-            return value
-    if schema is not None:
-        if schema.get("examples"):
-            return schema["examples"][0]
-        if "enum" in schema:
-            return schema["enum"][0]
-    return None
-
-
 def from_entry(spec: Spec, entry: Entry) -> ContractViolation | None:
     """The violation a journal entry records, if the request broke the contract."""
     request = f"{entry.method} {entry.path}"
@@ -156,23 +80,12 @@ def from_entry(spec: Spec, entry: Entry) -> ContractViolation | None:
         )
     if not entry.rule or entry.rule == "fault injection" or entry.operation_id is None:
         return None
-    op = spec.operations[entry.operation_id]
-    field = entry.field
-    expected: str | None = None
-    example: Any = None
-    if field and field.split(".")[-1] == "Created" and field.startswith("X-"):
-        created = spec.document["components"]["schemas"]["Created"]
-        expected = describe(spec, created)
-        example = created_now()
-    elif field:
-        schema = field_schema(spec, op, field)
-        expected = describe(spec, schema) if schema else None
-        example = example_for(spec, op, field, schema)
+    expected, example = expectation(spec, entry)
     return ContractViolation(
-        operation=op.operation_id,
+        operation=entry.operation_id,
         request=request,
         problem=entry.problem or "the request breaks the spec",
-        field=field,
+        field=entry.field,
         sent=entry.sent,
         expected=expected,
         example=example,

@@ -9,7 +9,7 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import quote
 
 from spec import load as load_spec
@@ -25,12 +25,53 @@ BANNER = """pns-mock {version}: a mock of the Huawei Cloud Private Number Servic
 {apps}"""
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line (and exit status 2), so a CI log shows what was wrong at once."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pns-mock", description=__doc__)
+    parser = _Parser(prog="pns-mock", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the mock platform over HTTP")
+    _serve_options(serve, default_port=8080)
+    serve.add_argument("--report-json", type=Path, help="write the verdict (JSON) here on stop")
+    serve.add_argument("--report-junit", type=Path, help="write the verdict (JUnit XML) here on stop")
+    run = sub.add_parser(
+        "run",
+        help="serve the mock while COMMAND runs, then print the verdict: run [options] -- COMMAND",
+    )
+    _serve_options(run, default_port=0)
+    _report_options(run)
+    run.add_argument(
+        "--allow-violations", action="store_true", help="report contract violations without failing the run"
+    )
+    run.add_argument("argv", metavar="COMMAND", nargs=argparse.REMAINDER, help="-- then the command to run")
+    report = sub.add_parser("report", help="fetch the verdict of a running server (GET /_pns/report)")
+    report.add_argument("--url", default="http://127.0.0.1:8080", help="the server's base URL")
+    report.add_argument("--admin-token", help="sent as X-PNS-Admin-Token when the server needs one")
+    _report_options(report)
+    check = sub.add_parser("check-config", help="validate a --config file and exit")
+    check.add_argument("config", type=Path)
+    docs = sub.add_parser("docs", help="render the API reference from the spec")
+    docs.add_argument(
+        "--format",
+        choices=("html", "markdown"),
+        default="html",
+        help="html: one self-contained page (default); markdown: index.md and SVG diagrams",
+    )
+    docs.add_argument("--out", type=Path, default=Path("site"), help="output folder (default site/)")
+    _traffic_commands(sub)
+    return parser
+
+
+def _serve_options(serve: argparse.ArgumentParser, default_port: int) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    serve.add_argument(
+        "--port", type=int, default=default_port, help=f"port (default {default_port or 'a free one'})"
+    )
     serve.add_argument("--config", type=Path, help="YAML file with applications and limits")
     serve.add_argument("--frozen-clock", action="store_true", help="start with the virtual clock stopped")
     serve.add_argument(
@@ -53,18 +94,17 @@ def _parser() -> argparse.ArgumentParser:
         default=Path.home() / ".cache" / "pns-mock" / "tls",
         help="where --tls keeps its generated certificate (default ~/.cache/pns-mock/tls)",
     )
-    check = sub.add_parser("check-config", help="validate a --config file and exit")
-    check.add_argument("config", type=Path)
-    docs = sub.add_parser("docs", help="render the API reference from the spec")
-    docs.add_argument(
-        "--format",
-        choices=("html", "markdown"),
-        default="html",
-        help="html: one self-contained page (default); markdown: index.md and SVG diagrams",
+
+
+def _report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--junit", type=Path, help="write the verdict as JUnit XML")
+    parser.add_argument("--json", type=Path, help="write the verdict as JSON (pns-mock-verdict v1)")
+    parser.add_argument(
+        "--coverage-min",
+        type=float,
+        metavar="PERCENT",
+        help="fail below this operation coverage (of the modes used); gaps become JUnit failures",
     )
-    docs.add_argument("--out", type=Path, default=Path("site"), help="output folder (default site/)")
-    _traffic_commands(sub)
-    return parser
 
 
 def _traffic_commands(sub: Any) -> None:
@@ -100,6 +140,14 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command in ("call", "sms", "number-status"):
         return _drive(args)
+    if args.command == "report":
+        from .runner import StartError, report
+
+        try:
+            return report(args)
+        except StartError as err:
+            print(f"pns-mock: {err}", file=sys.stderr)
+            return 2
     if args.command == "docs":
         from docsgen import write_site
 
@@ -114,7 +162,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check-config":
         print(f"ok: {len(config.apps)} application(s)")
         return 0
-    return _serve(args, config)
+    from .runner import StartError, run
+
+    try:
+        return run(args, config) if args.command == "run" else _serve(args, config)
+    except StartError as err:
+        print(f"pns-mock: {err}", file=sys.stderr)
+        return 2
 
 
 def _serve(args: argparse.Namespace, config: Config) -> int:
@@ -122,47 +176,22 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
 
     from . import __version__
     from .asgi import AsgiApp
-    from .clock import VirtualClock
     from .coalesce import protocol_class
-    from .engine import Engine
-    from .platform import Platform
+    from .runner import StartError, report_paths_problem, start_platform
+    from .verdict import of_platform, write_reports
 
-    platform: Platform
-    recorder = None
-    if args.state:
-        from .persistence import StateFileError, open_state
-
-        try:
-            platform, recorder = open_state(args.state, config, frozen_clock=args.frozen_clock)
-        except (StateFileError, ConfigError) as err:
-            print(f"pns-mock: --state: {err}", file=sys.stderr)
-            return 2
-    else:
-        platform = Platform(config, clock=VirtualClock(frozen=args.frozen_clock))
-    engine = Engine(platform)
-    if recorder is not None:
-        recorder.attach(engine)
-    engine.admin.token = args.admin_token or platform.settings.admin_token
-    app = AsgiApp(engine)
+    if problem := report_paths_problem(args, "report_json", "report_junit"):
+        raise StartError(problem)
+    served = start_platform(args, config)
+    platform, engine, cert, key = served.platform, served.engine, served.cert, served.key
     apps = "\n".join(
         f"    {a.mode:<5} app_key={a.app_key}  numbers={len(a.numbers)}" for a in platform.apps()
     )
-    cert: Path | None = None
-    key: Path | None = None
-    tls_line = ""
-    if args.tls or args.cert:
-        if args.cert and not args.key:
-            print("pns-mock: --cert needs --key", file=sys.stderr)
-            return 2
-        from .tls import self_signed
-
-        cert, key = (args.cert, args.key) if args.cert else self_signed(args.cert_dir)
-        tls_line = f"\n  TLS        certificate {cert}"
     print(
         BANNER.format(
             version=__version__,
             scheme="https" if cert else "http",
-            tls=tls_line,
+            tls=f"\n  TLS        certificate {cert}" if cert else "",
             host=args.host,
             port=args.port,
             window=platform.settings.auth_window_seconds,
@@ -176,7 +205,7 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
     try:
         uvicorn.run(
-            app,
+            AsgiApp(engine),
             host=args.host,
             port=args.port,
             log_level=args.log_level,
@@ -187,8 +216,14 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
             ssl_keyfile=str(key) if key else None,
         )
     finally:
-        if recorder is not None:
-            recorder.close()
+        served.close()
+    if args.report_json or args.report_junit:
+        write_reports(
+            of_platform(platform, engine.spec),
+            json_path=args.report_json,
+            junit_path=args.report_junit,
+            coverage_min=None,
+        )
     return 0
 
 
@@ -238,3 +273,7 @@ def _drive(args: argparse.Namespace) -> int:
         return 1
     print(json.dumps(answer.get("result", answer), indent=2, ensure_ascii=False))
     return 0 if answer.get("ok") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,220 @@
+"""`pns-mock run`, `pns-mock report` and the platform `serve` and `run` both start.
+
+`run` serves the mock on a loopback port while the customer's COMMAND runs, hands COMMAND the
+credentials in its environment, and prints the verdict (mockserver/verdict.py) when it ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from . import verdict as verdicts
+from .config import Config
+from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .engine import Engine
+    from .persistence import Recorder
+    from .platform import Platform
+
+FORWARDED = (signal.SIGINT, signal.SIGTERM)
+
+
+class StartError(Exception):
+    """The server cannot start as asked: one line for the user, exit status 2."""
+
+
+@dataclass
+class Served:
+    platform: Platform
+    engine: Engine
+    recorder: Recorder | None
+    cert: Path | None
+    key: Path | None
+
+    def close(self) -> None:
+        if self.recorder is not None:
+            self.recorder.close()
+
+
+def start_platform(args: argparse.Namespace, config: Config) -> Served:
+    from .clock import VirtualClock
+    from .engine import Engine
+    from .platform import Platform
+
+    if args.cert and not args.key:
+        raise StartError("--cert needs --key")
+    platform: Platform
+    recorder = None
+    if args.state:
+        from .persistence import StateFileError, open_state
+
+        try:
+            platform, recorder = open_state(args.state, config, frozen_clock=args.frozen_clock)
+        except (StateFileError, ConfigError) as err:
+            raise StartError(f"--state: {err}") from err
+    else:
+        platform = Platform(config, clock=VirtualClock(frozen=args.frozen_clock))
+    engine = Engine(platform)
+    if recorder is not None:
+        recorder.attach(engine)
+    engine.admin.token = args.admin_token or platform.settings.admin_token
+    cert: Path | None = None
+    key: Path | None = None
+    if args.tls or args.cert:
+        from .tls import self_signed
+
+        cert, key = (args.cert, args.key) if args.cert else self_signed(args.cert_dir)
+    return Served(platform, engine, recorder, cert, key)
+
+
+def report_paths_problem(args: argparse.Namespace, *names: str) -> str | None:
+    for name in names:
+        path = getattr(args, name, None)
+        if path is not None and (why := verdicts.check_writable(path)):
+            return f"--{name.replace('_', '-')}: {why}"
+    return None
+
+
+def client_environment(platform: Platform, base_url: str) -> dict[str, str]:
+    """What COMMAND gets: the base URL, the admin URL, and per mode the first application's
+    credentials and private numbers (`PNS_AXB_APP_KEY`, `PNS_AXB_APP_SECRET`, `PNS_AXB_NUMBERS`)."""
+    env = {"PNS_BASE_URL": base_url, "PNS_ADMIN_URL": f"{base_url}/_pns"}
+    for app in platform.apps():
+        prefix = f"PNS_{app.mode}_"
+        if prefix + "APP_KEY" in env:
+            continue
+        env[prefix + "APP_KEY"] = app.app_key
+        env[prefix + "APP_SECRET"] = app.app_secret
+        env[prefix + "NUMBERS"] = ",".join(n.number for n in app.numbers)
+    return env
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as err:
+        sock.close()
+        raise StartError(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
+    return sock
+
+
+def run(args: argparse.Namespace, config: Config) -> int:
+    import uvicorn
+
+    from .asgi import AsgiApp
+    from .coalesce import protocol_class
+
+    argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
+    if not argv:
+        raise StartError("run: give the command after --, e.g. pns-mock run -- php tests.php")
+    if problem := report_paths_problem(args, "junit", "json"):
+        raise StartError(problem)
+    served = start_platform(args, config)
+    sock = _listen(args.host, args.port)
+    scheme = "https" if served.cert else "http"
+    base_url = f"{scheme}://{args.host}:{sock.getsockname()[1]}"
+    server = uvicorn.Server(
+        uvicorn.Config(
+            AsgiApp(served.engine),
+            log_level=args.log_level,
+            access_log=False,
+            http=protocol_class(),
+            server_header=False,
+            ssl_certfile=str(served.cert) if served.cert else None,
+            ssl_keyfile=str(served.key) if served.key else None,
+        )
+    )
+    # run in a thread, uvicorn installs no signal handlers: ours forward SIGINT and SIGTERM to COMMAND
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="pns-mock", daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise StartError(f"the server did not start on {base_url}")
+            time.sleep(0.005)
+        print(f"pns-mock run: serving {base_url} for: {' '.join(argv)}", file=sys.stderr, flush=True)
+        status = _run_command(argv, client_environment(served.platform, base_url))
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        sock.close()
+        served.close()
+    if status is None:
+        raise StartError(f"command not found: {argv[0]}")
+    result = verdicts.of_platform(served.platform, served.engine.spec)
+    return _conclude(result, args, command_status=status, allow_violations=args.allow_violations)
+
+
+def _run_command(argv: list[str], extra_env: dict[str, str]) -> int | None:
+    import os
+
+    try:
+        child = subprocess.Popen(argv, env={**os.environ, **extra_env})
+    except (FileNotFoundError, PermissionError, NotADirectoryError):
+        return None
+
+    def forward(signum: int, frame: FrameType | None) -> None:
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in FORWARDED}
+    try:
+        return child.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _conclude(
+    result: verdicts.Verdict, args: argparse.Namespace, *, command_status: int, allow_violations: bool
+) -> int:
+    coverage_min = args.coverage_min
+    print(verdicts.terminal(result, color=sys.stdout.isatty(), coverage_min=coverage_min), flush=True)
+    try:
+        verdicts.write_reports(result, json_path=args.json, junit_path=args.junit, coverage_min=coverage_min)
+    except OSError as err:
+        raise StartError(f"cannot write the report: {err}") from err
+    if command_status != 0:
+        print(f"pns-mock: the command exited with status {command_status}", file=sys.stderr)
+        return command_status
+    failures = result.failures(coverage_min)
+    if allow_violations and result.violations:
+        failures = failures[1:]  # the violations come first; reported, not failing
+    return 1 if failures else 0
+
+
+def report(args: argparse.Namespace) -> int:
+    """`pns-mock report --url`: the verdict a running server builds (GET /_pns/report)."""
+    if problem := report_paths_problem(args, "junit", "json"):
+        raise StartError(problem)
+    headers = {"X-PNS-Admin-Token": args.admin_token} if args.admin_token else {}
+    request = urllib.request.Request(args.url.rstrip("/") + "/_pns/report", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer: Any = json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        raise StartError(f"{args.url} answered HTTP {err.code}: {err.read()[:200]!r}") from err
+    except (OSError, ValueError) as err:
+        raise StartError(f"cannot read the report from {args.url}: {err}") from err
+    try:
+        result = verdicts.from_json(answer["result"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise StartError(f"{args.url} did not send a pns-mock verdict: {err}") from err
+    return _conclude(result, args, command_status=0, allow_violations=False)
