@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
+from types import FrameType
 from typing import Any, NoReturn
 from urllib.parse import quote
 
@@ -203,6 +205,10 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
         flush=True,
     )
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+    # uvicorn re-raises the SIGTERM that stopped it once it has shut down: ours lets the reports
+    # be written first, then the signal ends the process as before
+    previous = signal.signal(signal.SIGTERM, _stopped)
+    stopped_by: BaseException | None = None
     try:
         uvicorn.run(
             AsgiApp(engine),
@@ -215,7 +221,10 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
             ssl_certfile=str(cert) if cert else None,
             ssl_keyfile=str(key) if key else None,
         )
+    except (_Stopped, KeyboardInterrupt) as err:
+        stopped_by = err
     finally:
+        signal.signal(signal.SIGTERM, previous)
         served.close()
     if args.report_json or args.report_junit:
         write_reports(
@@ -224,7 +233,19 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
             junit_path=args.report_junit,
             coverage_min=None,
         )
+    if isinstance(stopped_by, _Stopped):
+        signal.raise_signal(signal.SIGTERM)
+    elif stopped_by is not None:
+        raise stopped_by
     return 0
+
+
+class _Stopped(Exception):
+    """SIGTERM arrived (after uvicorn's own shutdown)."""
+
+
+def _stopped(signum: int, frame: FrameType | None) -> None:
+    raise _Stopped
 
 
 class _QuietDrops(logging.Filter):

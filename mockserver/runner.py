@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import signal
 import socket
 import subprocess
@@ -123,6 +124,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
     argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
     if not argv:
         raise StartError("run: give the command after --, e.g. pns-mock run -- php tests.php")
+    if shutil.which(argv[0]) is None:
+        raise StartError(f"command not found: {argv[0]}")
     if problem := report_paths_problem(args, "junit", "json"):
         raise StartError(problem)
     served = start_platform(args, config)
