@@ -7,8 +7,6 @@ import json
 import logging
 import signal
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
@@ -258,6 +256,9 @@ class _QuietDrops(logging.Filter):
 
 
 def _drive(args: argparse.Namespace) -> int:
+    import urllib.error
+    import urllib.request
+
     if args.command == "call":
         path, body = (
             "/_pns/calls",

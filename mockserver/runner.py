@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import signal
 import socket
@@ -15,8 +16,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -171,15 +170,15 @@ def run(args: argparse.Namespace, config: Config) -> int:
 
 
 def _run_command(argv: list[str], extra_env: dict[str, str]) -> int | None:
-    import os
-
     try:
         child = subprocess.Popen(argv, env={**os.environ, **extra_env})
     except (FileNotFoundError, PermissionError, NotADirectoryError):
         return None
 
     def forward(signum: int, frame: FrameType | None) -> None:
-        if child.poll() is None:
+        # Ctrl-C at a terminal reaches COMMAND directly (same process group): a second SIGINT
+        # would interrupt its own clean-up
+        if child.poll() is None and not (signum == signal.SIGINT and _terminal_interrupt()):
             child.send_signal(signum)
 
     previous = {sig: signal.signal(sig, forward) for sig in FORWARDED}
@@ -188,6 +187,14 @@ def _run_command(argv: list[str], extra_env: dict[str, str]) -> int | None:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _terminal_interrupt() -> bool:
+    """True when our process group is the terminal's foreground group (its Ctrl-C hit all of us)."""
+    try:
+        return os.tcgetpgrp(sys.stdin.fileno()) == os.getpgrp()
+    except (OSError, ValueError):
+        return False
 
 
 def _conclude(
@@ -212,6 +219,9 @@ def _conclude(
 
 def report(args: argparse.Namespace) -> int:
     """`pns-mock report --url`: the verdict a running server builds (GET /_pns/report)."""
+    import urllib.error
+    import urllib.request
+
     if problem := report_paths_problem(args, "junit", "json"):
         raise StartError(problem)
     headers = {"X-PNS-Admin-Token": args.admin_token} if args.admin_token else {}
