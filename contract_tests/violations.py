@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mockserver.expectations import expectation
 from mockserver.journal import Entry
+from mockserver.verdict import request_violation
 from spec import Spec
 
 OPT_OUT = "@pytest.mark.pns(fail_on_violations=False)"
@@ -68,27 +68,20 @@ class Violations(AssertionError):
 
 
 def from_entry(spec: Spec, entry: Entry) -> ContractViolation | None:
-    """The violation a journal entry records, if the request broke the contract."""
-    request = f"{entry.method} {entry.path}"
-    if entry.status == 404:
-        return ContractViolation(
-            operation="(no operation)",
-            request=request,
-            problem="the PNS API has no such path and method",
-            expected="one of the spec's paths: " + ", ".join(sorted({o.path for o in spec.routes.values()})),
-            answer="HTTP 404",
-        )
-    if not entry.rule or entry.rule == "fault injection" or entry.operation_id is None:
+    """The violation a journal entry records, if the request broke the contract (the run verdict
+    decides, so the plugin and `pns-mock run` always agree)."""
+    found = request_violation(spec, entry)
+    if found is None:
         return None
-    expected, example = expectation(spec, entry)
+    answer = "HTTP 404" if entry.status == 404 else f"HTTP {entry.status} {entry.response_body[:200]}"
     return ContractViolation(
-        operation=entry.operation_id,
-        request=request,
-        problem=entry.problem or "the request breaks the spec",
-        field=entry.field,
-        sent=entry.sent,
-        expected=expected,
-        example=example,
-        rule=entry.rule,
-        answer=f"HTTP {entry.status} {entry.response_body[:200]}",
+        operation=found.operation,
+        request=found.request,
+        problem=found.problem,
+        field=found.field,
+        sent=found.sent,
+        expected=found.expected,
+        example=found.example,
+        rule=found.rule,
+        answer=answer,
     )
