@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 SCHEMA = "pns-mock-verdict"
 VERSION = 1
+SCHEMA_FILE = Path(__file__).with_name("verdict.schema.json")  # the JSON Schema of `as_json`, shipped
 NO_OPERATION = "(no operation)"
 
 

@@ -22,7 +22,7 @@ from mockserver.config import default_config
 from .helpers import AXB
 from .serving import free_port, serve
 
-SCHEMA = json.loads(Path(verdict.__file__).with_name("verdict.schema.json").read_text())
+SCHEMA = json.loads(verdict.SCHEMA_FILE.read_text())
 
 # A client in any language, here Python: one request to the URL pns-mock run hands it.
 CLIENT = """

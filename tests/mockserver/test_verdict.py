@@ -21,7 +21,7 @@ from spec import Spec
 from .helpers import AX, AX_CALLEE, AXB, WALL, ax_client, axb_client, make_engine
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "junit"
-SCHEMA = Path(verdict.__file__).with_name("verdict.schema.json")
+SCHEMA = verdict.SCHEMA_FILE
 
 
 @pytest.fixture
