@@ -16,10 +16,7 @@ from pathlib import Path
 
 import pytest
 
-import spec
-from mockserver.conformance import reply_problems
-from mockserver.engine import runtime_for
-from mockserver.http import HttpResponse
+from tests.mockserver.serving import assert_journaled_replies_conform
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -66,16 +63,7 @@ def run_example(
 
 
 def assert_replies_conform(journal_file: Path) -> None:
-    the_spec = spec.load()
-    schemas = runtime_for(the_spec).schemas
-    entries = json.loads(journal_file.read_text())["result"]
-    assert entries
-    for entry in entries:
-        op = the_spec.operations[entry["operation_id"]]
-        # the journal keeps status and body; replies are application/json;charset=UTF-8 (tested elsewhere)
-        json_type = [("Content-Type", "application/json;charset=UTF-8")]
-        reply = HttpResponse(entry["status"], json_type, entry["response_body"].encode())
-        assert reply_problems(the_spec, schemas, op, reply) == [], entry
+    assert_journaled_replies_conform(json.loads(journal_file.read_text())["result"])
 
 
 def failures(junit_file: Path) -> list[tuple[str, str]]:

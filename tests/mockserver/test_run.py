@@ -20,7 +20,7 @@ from mockserver import verdict
 from mockserver.config import default_config
 
 from .helpers import AXB
-from .serving import free_port, serve
+from .serving import assert_journaled_replies_conform, free_port, serve
 
 SCHEMA = json.loads(verdict.SCHEMA_FILE.read_text())
 
@@ -59,10 +59,17 @@ def pns_mock(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str
     )
 
 
+JOURNAL_AFTER = Path(__file__).parents[1] / "examples" / "journal_after.py"
+
+
 def run_client(tmp_path: Path, caller: str, *options: str) -> subprocess.CompletedProcess[str]:
-    script = tmp_path / "client.py"
+    """The client under `pns-mock run`; every reply it got is checked against the spec."""
+    script, journal = tmp_path / "client.py", tmp_path / "journal.json"
     script.write_text(CLIENT)
-    return pns_mock("run", *options, "--", sys.executable, str(script), caller)
+    command = [sys.executable, str(JOURNAL_AFTER), str(journal), "--", sys.executable, str(script), caller]
+    result = pns_mock("run", *options, "--", *command)
+    assert_journaled_replies_conform(json.loads(journal.read_text())["result"])
+    return result
 
 
 def test_a_clean_run_exits_0_and_prints_the_verdict(tmp_path: Path) -> None:
@@ -195,6 +202,7 @@ def test_a_signal_is_forwarded_to_the_command_and_the_verdict_still_printed(
 def test_report_url_reads_the_verdict_of_a_running_server(tmp_path: Path) -> None:
     with serve() as base:
         httpx.post(base + AXB, json={"callerNum": "+8613800000001"})  # no auth at all
+        assert_journaled_replies_conform(httpx.get(base + "/_pns/journal").json()["result"])
         answer = httpx.get(base + "/_pns/report").json()
         assert answer["ok"] is True
         jsonschema.validate(answer["result"], SCHEMA)
@@ -215,6 +223,7 @@ def test_serve_writes_its_reports_when_it_stops(tmp_path: Path) -> None:
     json_file, junit_file = tmp_path / "v.json", tmp_path / "v.xml"
     with serve("--report-json", str(json_file), "--report-junit", str(junit_file)) as base:
         httpx.post(base + AXB, json={"callerNum": "+8613800000001"})
+        assert_journaled_replies_conform(httpx.get(base + "/_pns/journal").json()["result"])
         assert not json_file.exists()
     document = json.loads(json_file.read_text())
     assert document["requests"] == 1 and len(document["violations"]) == 1
