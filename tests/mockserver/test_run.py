@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import signal
 import socket
 import subprocess
@@ -228,3 +229,32 @@ def test_serve_writes_its_reports_when_it_stops(tmp_path: Path) -> None:
     document = json.loads(json_file.read_text())
     assert document["requests"] == 1 and len(document["violations"]) == 1
     assert ET.parse(junit_file).getroot().get("failures") == "1"
+
+
+def test_the_terminal_summary_is_coloured_on_a_tty_only() -> None:
+    leader, follower = pty.openpty()
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "mockserver", "run", "--", "true"],
+            stdout=follower,
+            stderr=subprocess.DEVNULL,
+            timeout=60,
+            check=False,
+        )
+        os.close(follower)
+        follower = -1
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the other side is closed and drained
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        if follower != -1:
+            os.close(follower)
+        os.close(leader)
+    assert run.returncode == 0
+    assert b"\033[32;1mPASSED\033[0m" in seen
