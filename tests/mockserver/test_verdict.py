@@ -213,3 +213,13 @@ def test_junit_files_validate_against_the_junit_schema_ci_tools_read(engine: Eng
     lines = check.stdout.splitlines()
     assert lines[:2] == [f"valid {f}" for f in files], check.stdout + check.stderr
     assert lines[2].startswith(f"INVALID {broken}")
+
+
+def test_a_path_the_api_does_not_have_is_a_violation_with_its_own_junit_testcase(engine: Engine) -> None:
+    wrong = "/rest/caas/relationnumber/partners/v9.9"
+    axb_client(engine).call("POST", wrong, json={})
+    result = verdict.of_platform(engine.platform, engine.spec)
+    (found,) = result.violations
+    assert (found.operation, found.request) == (verdict.NO_OPERATION, f"POST {wrong}")
+    case = ET.fromstring(verdict.junit(result)).find(f"testsuite/testcase[@name='{verdict.NO_OPERATION}']")
+    assert case is not None and case.find("failure") is not None
