@@ -86,9 +86,12 @@ def main() -> int:
             f"| {name} | {ms(statistics.median(walls))} | {ms(min(walls))} | {ms(max(walls))} | {cpu} |"
         )
     verdict = "**met**" if overhead <= TARGET else "**missed**"
+    load = os.getloadavg()[0]
     lines += [
         "",
-        f"Overhead (median wall minus `true`): **{ms(overhead)}**; target ≤ {ms(TARGET)}: {verdict}.",
+        f"Overhead (median wall minus `true`): **{ms(overhead)}**; target ≤ {ms(TARGET)}: {verdict}."
+        f" Load average at the end: {load:.1f} on {os.cpu_count()} CPUs; on a busy machine the wall"
+        " time is mostly waiting for a CPU, and the CPU column is what the run itself costs.",
         END,
     ]
     section = "\n".join(lines)
