@@ -258,3 +258,11 @@ def test_the_terminal_summary_is_coloured_on_a_tty_only() -> None:
         os.close(leader)
     assert run.returncode == 0
     assert b"\033[32;1mPASSED\033[0m" in seen
+
+
+def test_serve_refuses_a_report_path_it_could_not_write_before_serving() -> None:
+    result = pns_mock("serve", "--port", str(free_port()), "--report-junit", "/no/such/folder/v.xml")
+    assert (
+        result.returncode == 2
+        and result.stderr == "pns-mock: --report-junit: folder /no/such/folder does not exist\n"
+    )
