@@ -127,8 +127,12 @@ def run(args: argparse.Namespace, config: Config) -> int:
         raise StartError(f"command not found: {argv[0]}")
     if problem := report_paths_problem(args, "junit", "json"):
         raise StartError(problem)
-    served = start_platform(args, config)
-    sock = _listen(args.host, args.port)
+    sock = _listen(args.host, args.port)  # first: a port in use leaves no state file open
+    try:
+        served = start_platform(args, config)
+    except StartError:
+        sock.close()
+        raise
     scheme = "https" if served.cert else "http"
     base_url = f"{scheme}://{args.host}:{sock.getsockname()[1]}"
     server = uvicorn.Server(

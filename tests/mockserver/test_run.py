@@ -266,3 +266,16 @@ def test_serve_refuses_a_report_path_it_could_not_write_before_serving() -> None
         result.returncode == 2
         and result.stderr == "pns-mock: --report-junit: folder /no/such/folder does not exist\n"
     )
+
+
+def test_a_run_with_a_state_file_keeps_what_the_command_bound(tmp_path: Path) -> None:
+    state = tmp_path / "pns.sqlite"
+    assert run_client(tmp_path, "+8613800000001", "--state", str(state)).returncode == 0
+    show = (
+        "import os, urllib.request\n"
+        "print(urllib.request.urlopen(os.environ['PNS_ADMIN_URL'] + '/state').read().decode())"
+    )
+    again = pns_mock("run", "--state", str(state), "--", sys.executable, "-c", show)
+    assert again.returncode == 0, again.stderr
+    apps = json.loads(again.stdout.splitlines()[0])["result"]["apps"]
+    assert [len(a["bindings"]) for a in apps if a["mode"] == "AXB"] == [1]
