@@ -288,8 +288,18 @@ def main() -> int:
             "",
         ]
     lines += ["## Notes", "", *notes_section(load), "", "## Method", "", *method_section(load), ""]
+    lines += kept_run_overhead(args.out)
     args.out.write_text("\n".join(lines))
     return 0
+
+
+def kept_run_overhead(path: Path) -> list[str]:
+    """The section bench/run_overhead.py wrote (it is measured apart), carried over as it is."""
+    begin, end = "<!-- run-overhead:begin -->", "<!-- run-overhead:end -->"
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if begin not in old or end not in old:
+        return []
+    return [old[old.index(begin) : old.index(end) + len(end)], ""]
 
 
 if __name__ == "__main__":

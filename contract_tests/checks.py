@@ -10,11 +10,12 @@ import json
 from collections.abc import Callable
 from urllib.parse import parse_qsl
 
+from mockserver.expectations import properties as _properties
 from mockserver.journal import Entry
 from spec import Operation, Spec
 
 from .options import PnsOptions
-from .violations import ContractViolation, _properties, from_entry
+from .violations import ContractViolation, from_entry
 
 Check = Callable[[Spec, Entry, PnsOptions], list[ContractViolation]]
 

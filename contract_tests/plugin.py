@@ -17,6 +17,7 @@ from collections.abc import Generator, Iterator
 import pytest
 
 import spec
+from mockserver import verdict
 from mockserver.coverage import Coverage
 
 from .diagnosis import Diagnosis
@@ -120,7 +121,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     if coverage is None or not coverage.used:
         return
     terminalreporter.section("PNS contract coverage")
-    for line in coverage.lines():
+    summary = verdict.terminal(verdict.of_coverage(coverage), color=terminalreporter.hasmarkup, outcome=False)
+    for line in summary.splitlines():
         terminalreporter.write_line(line)
     path = resolve(config).coverage_json
     if path:

@@ -69,6 +69,7 @@ class Admin:
             ("DELETE", "pushes"): lambda r, b, a: self.platform.deliverer.clear(),
             ("POST", "pushes-flush"): self._flush,
             ("DELETE", "journal"): lambda r, b, a: self.platform.journal.clear(),
+            ("GET", "report"): self._report,
         }
 
     def may_wait_on_receiver(self, request: HttpRequest) -> bool:
@@ -223,6 +224,13 @@ class Admin:
     def _pushes(self, request: HttpRequest, body: dict[str, Any], args: list[str]) -> Any:
         query = dict(parse_qsl(request.query))
         return self.platform.deliverer.as_dicts(app_key=query.get("app_key"), webhook=query.get("webhook"))
+
+    def _report(self, request: HttpRequest, body: dict[str, Any], args: list[str]) -> Any:
+        from .verdict import as_json, of_platform
+
+        query = dict(parse_qsl(request.query))
+        coverage_min = float(query["coverage_min"]) if "coverage_min" in query else None
+        return as_json(of_platform(self.platform, self.engine.spec), coverage_min)
 
     def _flush(self, request: HttpRequest, body: dict[str, Any], args: list[str]) -> Any:
         self.platform.deliverer.flush()

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import logging
-import os
+import signal
 import socket
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import Any, NoReturn
 from urllib.parse import quote
 
 from spec import load as load_spec
@@ -30,27 +28,50 @@ BANNER = """pns-mock {version}: a mock of the Huawei Cloud Private Number Servic
 {apps}"""
 
 
-TOKEN_ENV = "PNS_MOCK_ADMIN_TOKEN"  # the one environment variable pns-mock reads
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line (and exit status 2), so a CI log shows what was wrong at once."""
 
-
-def admin_token(args: argparse.Namespace, configured: str | None) -> str | None:
-    """--admin-token, else --admin-token-file, else $PNS_MOCK_ADMIN_TOKEN, else the config's."""
-    if args.admin_token:
-        return str(args.admin_token)
-    if args.admin_token_file is not None:
-        lines = args.admin_token_file.read_text(encoding="utf-8").splitlines()
-        token = lines[0].strip() if lines else ""
-        if not token:
-            raise ConfigError(f"{args.admin_token_file}: the admin token file is empty")
-        return token
-    return os.environ.get(TOKEN_ENV) or configured
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pns-mock", description=__doc__)
+    parser = _Parser(prog="pns-mock", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the mock platform over HTTP (and HTTPS)")
-    add_listener_options(serve)
+    _serve_options(serve, default_port=8080)
+    serve.add_argument("--report-json", type=Path, help="write the verdict (JSON) here on stop")
+    serve.add_argument("--report-junit", type=Path, help="write the verdict (JUnit XML) here on stop")
+    run = sub.add_parser(
+        "run",
+        help="serve the mock while COMMAND runs, then print the verdict: run [options] -- COMMAND",
+    )
+    _serve_options(run, default_port=0)
+    _report_options(run)
+    run.add_argument(
+        "--allow-violations", action="store_true", help="report contract violations without failing the run"
+    )
+    run.add_argument("argv", metavar="COMMAND", nargs=argparse.REMAINDER, help="-- then the command to run")
+    report = sub.add_parser("report", help="fetch the verdict of a running server (GET /_pns/report)")
+    report.add_argument("--url", default="http://127.0.0.1:8080", help="the server's base URL")
+    report.add_argument("--admin-token", help="sent as X-PNS-Admin-Token when the server needs one")
+    _report_options(report)
+    check = sub.add_parser("check-config", help="validate a --config file and exit")
+    check.add_argument("config", type=Path)
+    docs = sub.add_parser("docs", help="render the API reference from the spec")
+    docs.add_argument(
+        "--format",
+        choices=("html", "markdown"),
+        default="html",
+        help="html: one self-contained page (default); markdown: index.md and SVG diagrams",
+    )
+    docs.add_argument("--out", type=Path, default=Path("site"), help="output folder (default site/)")
+    _traffic_commands(sub)
+    return parser
+
+
+def _serve_options(serve: argparse.ArgumentParser, default_port: int) -> None:
+    add_listener_options(serve, default_port=default_port)
     serve.add_argument("--config", type=Path, help="YAML file with applications and limits")
     serve.add_argument("--frozen-clock", action="store_true", help="start with the virtual clock stopped")
     serve.add_argument(
@@ -62,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
         "--admin-token",
         help="admin API answers whoever sends X-PNS-Admin-Token with this value, and only them "
         "(default: no token, loopback clients only; config key server.admin_token). Visible in ps: "
-        f"prefer --admin-token-file or the {TOKEN_ENV} environment variable",
+        "prefer --admin-token-file or the PNS_MOCK_ADMIN_TOKEN environment variable",
     )
     serve.add_argument(
         "--admin-token-file",
@@ -78,18 +99,17 @@ def _parser() -> argparse.ArgumentParser:
         "config key server.strict_fields)",
     )
     serve.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
-    check = sub.add_parser("check-config", help="validate a --config file and exit")
-    check.add_argument("config", type=Path)
-    docs = sub.add_parser("docs", help="render the API reference from the spec")
-    docs.add_argument(
-        "--format",
-        choices=("html", "markdown"),
-        default="html",
-        help="html: one self-contained page (default); markdown: index.md and SVG diagrams",
+
+
+def _report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--junit", type=Path, help="write the verdict as JUnit XML")
+    parser.add_argument("--json", type=Path, help="write the verdict as JSON (pns-mock-verdict v1)")
+    parser.add_argument(
+        "--coverage-min",
+        type=float,
+        metavar="PERCENT",
+        help="fail below this operation coverage (of the modes used); gaps become JUnit failures",
     )
-    docs.add_argument("--out", type=Path, default=Path("site"), help="output folder (default site/)")
-    _traffic_commands(sub)
-    return parser
 
 
 def _traffic_commands(sub: Any) -> None:
@@ -125,6 +145,14 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command in ("call", "sms", "number-status"):
         return _drive(args)
+    if args.command == "report":
+        from .runner import StartError, report
+
+        try:
+            return report(args)
+        except StartError as err:
+            print(f"pns-mock: {err}", file=sys.stderr)
+            return 2
     if args.command == "docs":
         from docsgen import write_site
 
@@ -139,61 +167,38 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check-config":
         print(f"ok: {len(config.apps)} application(s)")
         return 0
-    return _serve(args, config)
+    from .runner import StartError, run
+
+    try:
+        return run(args, config) if args.command == "run" else _serve(args, config)
+    except StartError as err:
+        print(f"pns-mock: {err}", file=sys.stderr)
+        return 2
 
 
 def _serve(args: argparse.Namespace, config: Config) -> int:
     from . import __version__
     from .asgi import AsgiApp
-    from .clock import VirtualClock
     from .coalesce import protocol_class
-    from .engine import Engine
-    from .platform import Platform
+    from .runner import StartError, report_paths_problem, start_platform
+    from .verdict import of_platform, write_reports
 
-    if args.strict_fields is not None:
-        config = dataclasses.replace(
-            config, settings=dataclasses.replace(config.settings, strict_fields=args.strict_fields)
-        )
+    if problem := report_paths_problem(args, "report_json", "report_junit"):
+        raise StartError(problem)
     try:
         listeners = listeners_from(args)
     except ListenerError as err:
-        print(f"pns-mock: {err}", file=sys.stderr)
-        return 2
-    platform: Platform
-    recorder = None
-    if args.state:
-        from .persistence import StateFileError, open_state
-
-        try:
-            platform, recorder = open_state(args.state, config, frozen_clock=args.frozen_clock)
-        except (StateFileError, ConfigError) as err:
-            print(f"pns-mock: --state: {err}", file=sys.stderr)
-            return 2
-    else:
-        platform = Platform(config, clock=VirtualClock(frozen=args.frozen_clock))
-    if args.strict_fields is not None:  # a --state file's own settings give way to the flag
-        platform.settings.strict_fields = args.strict_fields
-    engine = Engine(platform)
-    if recorder is not None:
-        recorder.attach(engine)
-    try:
-        engine.admin.token = admin_token(args, platform.settings.admin_token)
-    except (OSError, ConfigError) as err:
-        print(f"pns-mock: admin token: {err}", file=sys.stderr)
-        return 2
-    engine.admin.gate.allow_host(args.host)
-    app = AsgiApp(engine)
+        raise StartError(str(err)) from err
+    for listener in listeners:
+        busy = _port_in_use(listener.host, listener.port)
+        if busy:  # one line, and no banner for a server that will not run
+            raise StartError(f"cannot listen on {listener.host}:{listener.port}: {busy}")
+    served = start_platform(args, config)
+    platform, engine = served.platform, served.engine
     apps = "\n".join(
         f"    {a.mode:<5} app_key={a.app_key}  numbers={len(a.numbers)}" for a in platform.apps()
     )
     cert = next((listener.cert for listener in listeners if listener.cert), None)
-    for listener in listeners:
-        busy = _port_in_use(listener.host, listener.port)
-        if busy:  # one line, and no banner for a server that will not run
-            print(f"pns-mock: cannot listen on {listener.host}:{listener.port}: {busy}", file=sys.stderr)
-            if recorder is not None:
-                recorder.close()
-            return 2
     print(
         BANNER.format(
             version=__version__,
@@ -212,9 +217,13 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
         flush=True,
     )
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+    # uvicorn re-raises the SIGTERM that stopped it once it has shut down: ours lets the reports
+    # be written first, then the signal ends the process as before
+    previous = signal.signal(signal.SIGTERM, _stopped)
+    stopped_by: BaseException | None = None
     try:
         serve_all(
-            app,
+            AsgiApp(engine),
             listeners,
             log_level=args.log_level,
             access_log=False,
@@ -222,9 +231,22 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
             http=protocol_class(platform.settings.max_header_bytes),
             server_header=False,  # the platform names no server software; nor does its mock
         )
+    except (_Stopped, KeyboardInterrupt) as err:
+        stopped_by = err
     finally:
-        if recorder is not None:
-            recorder.close()
+        signal.signal(signal.SIGTERM, previous)
+        served.close()
+    if args.report_json or args.report_junit:
+        write_reports(
+            of_platform(platform, engine.spec),
+            json_path=args.report_json,
+            junit_path=args.report_junit,
+            coverage_min=None,
+        )
+    if isinstance(stopped_by, _Stopped):
+        signal.raise_signal(signal.SIGTERM)
+    elif stopped_by is not None:
+        raise stopped_by
     return 0
 
 
@@ -245,6 +267,14 @@ def _port_in_use(host: str, port: int) -> str:
     return ""
 
 
+class _Stopped(Exception):
+    """SIGTERM arrived (after uvicorn's own shutdown)."""
+
+
+def _stopped(signum: int, frame: FrameType | None) -> None:
+    raise _Stopped
+
+
 class _QuietDrops(logging.Filter):
     """A connection dropped on purpose (fault injection) is not a server error worth a traceback."""
 
@@ -255,6 +285,9 @@ class _QuietDrops(logging.Filter):
 
 
 def _drive(args: argparse.Namespace) -> int:
+    import urllib.error
+    import urllib.request
+
     if args.command == "call":
         path, body = (
             "/_pns/calls",
@@ -291,3 +324,7 @@ def _drive(args: argparse.Namespace) -> int:
         return 1
     print(json.dumps(answer.get("result", answer), indent=2, ensure_ascii=False))
     return 0 if answer.get("ok") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

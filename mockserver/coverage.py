@@ -1,4 +1,9 @@
-"""Contract coverage of a test session: which operations, push types and result codes it exercised."""
+"""Contract coverage: which operations, push types and result codes a run exercised.
+
+Scoped to the modes the run used: a suite for an AXB integration is measured against the AXB
+operations, pushes and codes plus the common ones, not against AXE's. A run that used no mode at
+all (only common operations, or nothing) is measured against the whole spec.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ from spec import Spec
 
 from .journal import Entry
 
+COMMON = "common"
+
 
 class Coverage:
     def __init__(self, spec: Spec) -> None:
@@ -18,46 +25,87 @@ class Coverage:
         self.operations: set[str] = set()
         self.result_codes: set[str] = set()
         self.webhooks: set[str] = set()
+        self.webhooks_answered_wrongly: set[str] = set()
+        self.modes: set[str] = set()
+        self.requests = 0
+        self.pushes = 0
         self.used = False
 
     def add_requests(self, entries: Iterable[Entry]) -> None:
         self.used = True
         for entry in entries:
+            self.requests += 1
             if entry.operation_id:
                 self.operations.add(entry.operation_id)
+                self._mode(self.spec.operations[entry.operation_id].mode)
             if entry.resultcode:
                 self.result_codes.add(entry.resultcode)
 
-    def add_push(self, webhook: str) -> None:
+    def add_push(self, webhook: str, answered_correctly: bool = True) -> None:
         self.used = True
+        self.pushes += 1
         self.webhooks.add(webhook)
+        if not answered_correctly:
+            self.webhooks_answered_wrongly.add(webhook)
+        hook = self.spec.webhooks.get(webhook)
+        if hook is not None:
+            self._mode(hook.mode)
+
+    def _mode(self, mode: str) -> None:
+        if mode != COMMON:
+            self.modes.add(mode)
+
+    def _in_scope(self, mode: str) -> bool:
+        return not self.modes or mode == COMMON or mode in self.modes
+
+    def scope(self) -> tuple[list[str], list[str], list[str]]:
+        """The operations, push types and result codes this run is measured against."""
+        operations = [o.operation_id for o in self.spec.operations.values() if self._in_scope(o.mode)]
+        webhooks = [w.name for w in self.spec.webhooks.values() if self._in_scope(w.mode)]
+        if not self.modes:
+            return operations, webhooks, list(self.spec.result_codes)
+        codes = dict.fromkeys(c for op in operations for c in self.spec.operations[op].result_codes)
+        return operations, webhooks, list(codes)
 
     def report(self) -> dict[str, Any]:
         def part(seen: set[str], universe: Iterable[str]) -> dict[str, Any]:
             every = sorted(universe)
+            exercised = [x for x in every if x in seen]
             return {
-                "exercised": sorted(seen & set(every)),
+                "exercised": exercised,
                 "never": [x for x in every if x not in seen],
-                "ratio": f"{len(seen & set(every))}/{len(every)}",
+                "ratio": f"{len(exercised)}/{len(every)}",
+                "percent": round(100.0 * len(exercised) / len(every), 1) if every else 100.0,
             }
 
+        operations, webhooks, codes = self.scope()
+        pushes = part(self.webhooks, webhooks)
+        pushes["answeredWrongly"] = sorted(self.webhooks_answered_wrongly & set(webhooks))
         return {
-            "operations": part(self.operations, self.spec.operations),
-            "webhooks": part(self.webhooks, self.spec.webhooks),
-            "resultCodes": part(self.result_codes, self.spec.result_codes),
+            "modes": sorted(self.modes) or ["all"],
+            "operations": part(self.operations, operations),
+            "webhooks": pushes,
+            "resultCodes": part(self.result_codes, codes),
         }
 
     def lines(self) -> list[str]:
-        report = self.report()
-        out = []
-        for title, key in (
-            ("operations", "operations"),
-            ("push types", "webhooks"),
-            ("result codes", "resultCodes"),
-        ):
-            part = report[key]
-            out.append(f"{title:<13} {part['ratio']:>6}  never: {', '.join(part['never']) or '-'}")
-        return out
+        return coverage_lines(self.report())
 
     def write(self, path: str) -> None:
         Path(path).write_text(json.dumps(self.report(), indent=2) + "\n", encoding="utf-8")
+
+
+def coverage_lines(report: dict[str, Any]) -> list[str]:
+    """A coverage report (`Coverage.report()`, or read back from JSON) as terminal lines."""
+    out = [f"modes         {', '.join(report['modes'])}"]
+    for title, key in (
+        ("operations", "operations"),
+        ("push types", "webhooks"),
+        ("result codes", "resultCodes"),
+    ):
+        part = report[key]
+        out.append(f"{title:<13} {part['ratio']:>6}  never: {', '.join(part['never']) or '-'}")
+    wrong = report["webhooks"].get("answeredWrongly")
+    if wrong:
+        out.append(f"{'':<13} {'':>6}  receiver answered wrongly: {', '.join(wrong)}")
+    return out

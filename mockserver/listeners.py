@@ -39,10 +39,12 @@ class ListenerError(ValueError):
     """Listener options that do not fit together (says which)."""
 
 
-def add_listener_options(parser: argparse.ArgumentParser) -> None:
+def add_listener_options(parser: argparse.ArgumentParser, default_port: int = 8080) -> None:
     """The options of `serve` (and of any command that starts the server) that say where it listens."""
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    parser.add_argument(
+        "--port", type=int, default=default_port, help=f"port (default {default_port or 'a free one'})"
+    )
     parser.add_argument(
         "--tls-port",
         type=int,

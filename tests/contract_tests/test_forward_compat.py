@@ -11,7 +11,7 @@ import pytest
 import spec
 from contract_tests.inbound import PushReplyViolation
 from contract_tests.mock import PnsMock
-from contract_tests.violations import _properties
+from mockserver.expectations import properties as _properties
 
 from .test_inbound import Answer, asgi_app, empty_ok
 

@@ -8,8 +8,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
+
+import spec
+from mockserver.conformance import reply_problems
+from mockserver.engine import runtime_for
+from mockserver.http import HttpResponse
 
 
 def free_port() -> int:
@@ -42,3 +48,19 @@ def serve(*args: str, tls: bool = False, timeout: float = 20) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def assert_journaled_replies_conform(entries: list[dict[str, Any]]) -> None:
+    """Every API reply a server in another process sent (from its `GET /_pns/journal`) is valid
+    for the spec: status, body schema and result code (the journal keeps no reply headers, and
+    the content type is checked in-process for every reply)."""
+    the_spec = spec.load()
+    schemas = runtime_for(the_spec).schemas
+    assert entries, "nothing was journaled"
+    for entry in entries:
+        if entry["operation_id"] is None:
+            continue  # a path the API does not have: plain 404
+        op = the_spec.operations[entry["operation_id"]]
+        json_type = [("Content-Type", "application/json;charset=UTF-8")]
+        reply = HttpResponse(entry["status"], json_type, entry["response_body"].encode())
+        assert reply_problems(the_spec, schemas, op, reply) == [], entry

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mockserver import auth, cli
+from mockserver import auth, cli, runner
 from mockserver.config import default_config
 from mockserver.engine import Engine
 from mockserver.http import HttpRequest
@@ -86,7 +86,7 @@ def test_the_token_can_come_from_a_file_or_the_environment_and_the_flag_wins(
     secret_file = tmp_path / "token"
     secret_file.write_text("from-file\n")
     assert _served(monkeypatch, ["--admin-token-file", str(secret_file)]).engine.admin.token == "from-file"
-    monkeypatch.setenv(cli.TOKEN_ENV, "from-env")
+    monkeypatch.setenv(runner.TOKEN_ENV, "from-env")
     assert _served(monkeypatch, []).engine.admin.token == "from-env"
     assert _served(monkeypatch, ["--admin-token-file", str(secret_file)]).engine.admin.token == "from-file"
     assert _served(monkeypatch, ["--admin-token", TOKEN]).engine.admin.token == TOKEN
@@ -97,7 +97,7 @@ def test_the_token_can_come_from_a_file_or_the_environment_and_the_flag_wins(
 def test_a_token_from_the_environment_never_shows_in_the_process_list(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv(cli.TOKEN_ENV, SECRET)
+    monkeypatch.setenv(runner.TOKEN_ENV, SECRET)
     with Server(log=tmp_path / "server.log") as server:
         cmdline = Path(f"/proc/{server.pid}/cmdline").read_bytes()
         refused = httpx.get(f"{server.url}/_pns/clock")

@@ -85,6 +85,8 @@ def test_wheel_installs_into_a_clean_venv_and_finds_the_spec(tmp_path: Path) -> 
         s = spec.load()
         assert len(s.operations) == 19, len(s.operations)
         assert len(s.result_codes) >= 50
+        from mockserver import verdict
+        assert verdict.SCHEMA_FILE.is_file(), "the verdict's JSON Schema is not in the wheel"
         print(spec.spec_path())
         """
     )

@@ -1,0 +1,295 @@
+"""`pns-mock run`, `pns-mock report` and the platform `serve` and `run` both start.
+
+`run` serves the mock on a loopback port while the customer's COMMAND runs, hands COMMAND the
+credentials in its environment, and prints the verdict (mockserver/verdict.py) when it ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any, Literal
+
+from . import verdict as verdicts
+from .config import Config
+from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .engine import Engine
+    from .persistence import Recorder
+    from .platform import Platform
+
+FORWARDED = (signal.SIGINT, signal.SIGTERM)
+
+
+class StartError(Exception):
+    """The server cannot start as asked: one line for the user, exit status 2."""
+
+
+@dataclass
+class Served:
+    platform: Platform
+    engine: Engine
+    recorder: Recorder | None
+    cert: Path | None
+    key: Path | None
+
+    def close(self) -> None:
+        if self.recorder is not None:
+            self.recorder.close()
+
+
+TOKEN_ENV = "PNS_MOCK_ADMIN_TOKEN"  # the one environment variable pns-mock reads
+
+
+def admin_token(args: argparse.Namespace, configured: str | None) -> str | None:
+    """--admin-token, else --admin-token-file, else $PNS_MOCK_ADMIN_TOKEN, else the config's."""
+    if args.admin_token:
+        return str(args.admin_token)
+    if args.admin_token_file is not None:
+        lines = args.admin_token_file.read_text(encoding="utf-8").splitlines()
+        token = lines[0].strip() if lines else ""
+        if not token:
+            raise ConfigError(f"{args.admin_token_file}: the admin token file is empty")
+        return token
+    return os.environ.get(TOKEN_ENV) or configured
+
+
+def start_platform(args: argparse.Namespace, config: Config) -> Served:
+    """The platform, engine and state file `serve` and `run` start from their shared options."""
+    from .clock import VirtualClock
+    from .engine import Engine
+    from .platform import Platform
+
+    if args.cert and not args.key:
+        raise StartError("--cert needs --key")
+    if args.strict_fields is not None:
+        config = dataclasses.replace(
+            config, settings=dataclasses.replace(config.settings, strict_fields=args.strict_fields)
+        )
+    platform: Platform
+    recorder = None
+    if args.state:
+        from .persistence import StateFileError, open_state
+
+        try:
+            platform, recorder = open_state(args.state, config, frozen_clock=args.frozen_clock)
+        except (StateFileError, ConfigError) as err:
+            raise StartError(f"--state: {err}") from err
+    else:
+        platform = Platform(config, clock=VirtualClock(frozen=args.frozen_clock))
+    if args.strict_fields is not None:  # a --state file's own settings give way to the flag
+        platform.settings.strict_fields = args.strict_fields
+    engine = Engine(platform)
+    if recorder is not None:
+        recorder.attach(engine)
+    try:
+        engine.admin.token = admin_token(args, platform.settings.admin_token)
+    except (OSError, ConfigError) as err:
+        if recorder is not None:
+            recorder.close()
+        raise StartError(f"admin token: {err}") from err
+    engine.admin.gate.allow_host(args.host)
+    cert: Path | None = None
+    key: Path | None = None
+    if args.tls or args.cert or getattr(args, "tls_port", None):
+        from .tls import self_signed
+
+        cert, key = (args.cert, args.key) if args.cert else self_signed(args.cert_dir)
+    return Served(platform, engine, recorder, cert, key)
+
+
+def report_paths_problem(args: argparse.Namespace, *names: str) -> str | None:
+    for name in names:
+        path = getattr(args, name, None)
+        if path is not None and (why := verdicts.check_writable(path)):
+            return f"--{name.replace('_', '-')}: {why}"
+    return None
+
+
+def client_environment(platform: Platform, base_url: str) -> dict[str, str]:
+    """What COMMAND gets: the base URL, the admin URL, and per mode the first application's
+    credentials and private numbers (`PNS_AXB_APP_KEY`, `PNS_AXB_APP_SECRET`, `PNS_AXB_NUMBERS`)."""
+    env = {"PNS_BASE_URL": base_url, "PNS_ADMIN_URL": f"{base_url}/_pns"}
+    for app in platform.apps():
+        prefix = f"PNS_{app.mode}_"
+        if prefix + "APP_KEY" in env:
+            continue
+        env[prefix + "APP_KEY"] = app.app_key
+        env[prefix + "APP_SECRET"] = app.app_secret
+        env[prefix + "NUMBERS"] = ",".join(n.number for n in app.numbers)
+    return env
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as err:
+        sock.close()
+        raise StartError(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
+    return sock
+
+
+def run(args: argparse.Namespace, config: Config) -> int:
+    import uvicorn
+
+    from .asgi import AsgiApp
+    from .coalesce import protocol_class
+
+    argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
+    if not argv:
+        raise StartError("run: give the command after --, e.g. pns-mock run -- php tests.php")
+    if shutil.which(argv[0]) is None:
+        raise StartError(f"command not found: {argv[0]}")
+    if problem := report_paths_problem(args, "junit", "json"):
+        raise StartError(problem)
+    sock = _listen(args.host, args.port)  # first: a port in use leaves no state file open
+    extra: list[socket.socket] = []
+    try:
+        extra = [_listen(args.host, port) for port in args.tls_port]
+        served = start_platform(args, config)
+    except StartError:
+        for each in (sock, *extra):
+            each.close()
+        raise
+    https_main = bool(args.tls or args.cert) and not args.tls_port
+    scheme = "https" if https_main else "http"
+    base_url = f"{scheme}://{args.host}:{sock.getsockname()[1]}"
+    app = AsgiApp(served.engine)
+
+    def server_for(https: bool, lifespan: Literal["on", "off"]) -> uvicorn.Server:
+        return uvicorn.Server(
+            uvicorn.Config(
+                app,
+                ws="none",  # the PNS API has no websockets; importing their protocol costs start-up time
+                lifespan=lifespan,
+                log_level=args.log_level,
+                access_log=False,
+                http=protocol_class(served.platform.settings.max_header_bytes),
+                server_header=False,
+                ssl_certfile=str(served.cert) if https and served.cert else None,
+                ssl_keyfile=str(served.key) if https and served.key else None,
+            )
+        )
+
+    server = server_for(https_main, "on")
+    # the same platform over HTTPS on each --tls-port, for clients with a hard-coded https host
+    tls_servers: list[uvicorn.Server] = []
+    for tls_sock in extra:
+        tls_server = server_for(True, "off")
+        tls_servers.append(tls_server)
+        threading.Thread(
+            target=tls_server.run, kwargs={"sockets": [tls_sock]}, name="pns-mock-tls", daemon=True
+        ).start()
+    # run in a thread, uvicorn installs no signal handlers: ours forward SIGINT and SIGTERM to COMMAND
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="pns-mock", daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise StartError(f"the server did not start on {base_url}")
+            time.sleep(0.005)
+        print(f"pns-mock run: serving {base_url} for: {' '.join(argv)}", file=sys.stderr, flush=True)
+        environment = client_environment(served.platform, base_url)
+        if extra:
+            environment["PNS_HTTPS_URL"] = f"https://{args.host}:{extra[0].getsockname()[1]}"
+        status = _run_command(argv, environment)
+        if status is None:
+            raise StartError(f"command not found: {argv[0]}")
+        # COMMAND has ended: its requests are all journaled, its receivers are gone
+        result = verdicts.of_platform(served.platform, served.engine.spec)
+    finally:
+        for running in (server, *tls_servers):
+            running.should_exit = True
+        if served.recorder is not None:  # a state file is closed only once the server is idle
+            thread.join(timeout=15)
+            served.close()
+        # else the server thread (a daemon) ends with the process: its graceful shutdown would
+        # only add uvicorn's 0.2 s of polling to every run
+    return _conclude(result, args, command_status=status, allow_violations=args.allow_violations)
+
+
+def _run_command(argv: list[str], extra_env: dict[str, str]) -> int | None:
+    try:
+        child = subprocess.Popen(argv, env={**os.environ, **extra_env})
+    except (FileNotFoundError, PermissionError, NotADirectoryError):
+        return None
+
+    def forward(signum: int, frame: FrameType | None) -> None:
+        # Ctrl-C at a terminal reaches COMMAND directly (same process group): a second SIGINT
+        # would interrupt its own clean-up
+        if child.poll() is None and not (signum == signal.SIGINT and _terminal_interrupt()):
+            child.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in FORWARDED}
+    try:
+        return child.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _terminal_interrupt() -> bool:
+    """True when our process group is the terminal's foreground group (its Ctrl-C hit all of us)."""
+    try:
+        return os.tcgetpgrp(sys.stdin.fileno()) == os.getpgrp()
+    except (OSError, ValueError):
+        return False
+
+
+def _conclude(
+    result: verdicts.Verdict, args: argparse.Namespace, *, command_status: int, allow_violations: bool
+) -> int:
+    coverage_min = args.coverage_min
+    print(verdicts.terminal(result, color=sys.stdout.isatty(), coverage_min=coverage_min), flush=True)
+    try:
+        verdicts.write_reports(result, json_path=args.json, junit_path=args.junit, coverage_min=coverage_min)
+    except OSError as err:
+        raise StartError(f"cannot write the report: {err}") from err
+    if command_status < 0:  # killed by a signal: the shell's convention
+        command_status = 128 - command_status
+    if command_status != 0:
+        print(f"pns-mock: the command exited with status {command_status}", file=sys.stderr)
+        return command_status
+    failures = result.failures(coverage_min)
+    if allow_violations and result.violations:
+        failures = failures[1:]  # the violations come first; reported, not failing
+    return 1 if failures else 0
+
+
+def report(args: argparse.Namespace) -> int:
+    """`pns-mock report --url`: the verdict a running server builds (GET /_pns/report)."""
+    import urllib.error
+    import urllib.request
+
+    if problem := report_paths_problem(args, "junit", "json"):
+        raise StartError(problem)
+    headers = {"X-PNS-Admin-Token": args.admin_token} if args.admin_token else {}
+    request = urllib.request.Request(args.url.rstrip("/") + "/_pns/report", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer: Any = json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        raise StartError(f"{args.url} answered HTTP {err.code}: {err.read()[:200]!r}") from err
+    except (OSError, ValueError) as err:
+        raise StartError(f"cannot read the report from {args.url}: {err}") from err
+    try:
+        result = verdicts.from_json(answer["result"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise StartError(f"{args.url} did not send a pns-mock verdict: {err}") from err
+    return _conclude(result, args, command_status=0, allow_violations=False)

@@ -1,0 +1,385 @@
+"""The verdict on a client's run: contract violations, coverage and detections, from the journals.
+
+One builder (`build`, or `of_platform`) and three renderers (`terminal`, `as_json`, `junit`) serve
+`pns-mock run`, `GET /_pns/report`, `pns-mock report --url`, `serve --report-*` and the pytest
+plugin's summary. `from_json` reads a verdict back (the report client renders what the server built).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape, quoteattr
+
+from spec import Spec
+
+from .coverage import Coverage, coverage_lines
+from .errors import Problem
+from .expectations import expectation_of
+from .journal import Entry
+from .pushjournal import Push
+
+if TYPE_CHECKING:
+    from .platform import Platform
+
+SCHEMA = "pns-mock-verdict"
+VERSION = 1
+SCHEMA_FILE = Path(__file__).with_name("verdict.schema.json")  # the JSON Schema of `as_json`, shipped
+NO_OPERATION = "(no operation)"
+
+
+@dataclass(frozen=True)
+class Violation:
+    kind: str  # "request": a request broke the API contract; "push": a receiver answered wrongly
+    operation: str  # operationId, webhook name, or NO_OPERATION
+    request: str  # "POST /path" (request) or "POST http://receiver/path" (push)
+    problem: str
+    field: str | None = None
+    sent: Any = None
+    expected: str | None = None
+    example: Any = None
+    rule: str | None = None
+    resultcode: str | None = None
+    journal_id: int | None = None  # GET /_pns/journal id of the request, or GET /_pns/pushes id of the push
+    absent: bool = False  # the field was not sent at all (`sent` is then None)
+
+
+@dataclass(frozen=True)
+class Detection:
+    """An identical request sent again after a result code that says it cannot succeed unchanged."""
+
+    operation: str
+    resultcode: str
+    handling_class: str
+    count: int  # how many times it was sent again
+    journal_ids: tuple[int, ...]  # the repeats
+    kind: str = "repeated-unchanged"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    requests: int
+    pushes: int
+    violations: tuple[Violation, ...]
+    detections: tuple[Detection, ...]
+    coverage: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def operation_percent(self) -> float:
+        return float(self.coverage["operations"]["percent"])
+
+    def failures(self, coverage_min: float | None = None) -> list[str]:
+        """Why the run fails (empty: it passes)."""
+        out = []
+        if self.violations:
+            out.append(f"{len(self.violations)} contract violation(s)")
+        if coverage_min is not None and self.operation_percent < coverage_min:
+            out.append(
+                f"operation coverage {self.operation_percent:g} % is below --coverage-min {coverage_min:g}"
+            )
+        return out
+
+
+def _invalid_request(spec: Spec) -> tuple[set[str], set[int]]:
+    rule = spec.document.get("x-pns-verdict", {}).get("invalidRequest", {})
+    return set(rule.get("codes", ())), set(rule.get("httpStatuses", ()))
+
+
+def request_violations(spec: Spec, entry: Entry) -> list[Violation]:
+    """The violations a journal entry records, one per problem, if the request broke the contract.
+
+    A refusal by a business rule of the platform (state, capacity: `x-pns-rules` without a field
+    order) is no violation: a correct client meets those too. A refusal as invalid
+    (`x-pns-verdict.invalidRequest`) always is, whatever rule refused it.
+    """
+    request = f"{entry.method} {entry.path}"
+    if entry.status == 404:
+        return [
+            Violation(
+                "request",
+                NO_OPERATION,
+                request,
+                "the PNS API has no such path and method",
+                expected="one of the spec's paths: "
+                + ", ".join(sorted({o.path for o in spec.routes.values()})),
+                resultcode=None,
+                journal_id=entry.id,
+            )
+        ]
+    if entry.operation_id is None or entry.rule == "fault injection":
+        return []
+    codes, statuses = _invalid_request(spec)
+    code = spec.result_codes.get(entry.resultcode or "")
+    refused_as_invalid = code is not None and (code.code in codes or code.http_status in statuses)
+    business = spec.rules.get(entry.rule) if entry.rule else None
+    if not refused_as_invalid and (not entry.rule or (business is not None and business.field_order is None)):
+        return []  # a business refusal (or a success): the platform understood the request
+    problems = entry.problems or [
+        Problem(entry.problem or "", entry.rule or "", entry.field or "", entry.sent, False)
+    ]
+    found = []
+    for problem in problems:
+        expected, example = expectation_of(spec, entry.operation_id, problem.field or None)
+        found.append(
+            Violation(
+                "request",
+                entry.operation_id,
+                request,
+                problem.detail or f"the platform refused the request as invalid ({entry.resultcode})",
+                field=problem.field or None,
+                sent=None if problem.absent else problem.value,
+                expected=expected,
+                example=example,
+                rule=problem.rule or entry.rule or "refused as invalid",
+                resultcode=entry.resultcode,
+                journal_id=entry.id,
+                absent=problem.absent,
+            )
+        )
+    return found
+
+
+def push_violation(spec: Spec, push: Push) -> Violation | None:
+    """A push the customer's receiver did not answer as the spec says (its first wrong answer)."""
+    wrong = next((a for a in push.attempts if a.error is not None), None)
+    if wrong is None:
+        return None
+    hook = spec.webhooks[push.webhook]
+    owed = (
+        "a JSON decision matching " + hook.reply_schema_pointer
+        if hook.reply_schema_pointer
+        else "an empty body"
+    )
+    return Violation(
+        "push",
+        push.webhook,
+        f"POST {push.url}",
+        f"the receiver did not answer the push as the platform needs: {wrong.error}",
+        sent=None if wrong.status is None else f"HTTP {wrong.status} {wrong.response_body[:200]}".strip(),
+        expected=f"HTTP 200 with {owed}",
+        rule=f"{hook.pointer}/responses/200",
+        journal_id=push.id,
+    )
+
+
+def detections(spec: Spec, entries: Iterable[Entry]) -> list[Detection]:
+    """Requests sent again unchanged (same operation, application, query and body; auth headers
+    aside) after a result code whose handling class says the same request cannot succeed."""
+    refused: dict[tuple[Any, ...], str] = {}
+    repeats: dict[tuple[str, str], list[int]] = {}
+    for entry in entries:
+        if entry.operation_id is None:
+            continue
+        key = (entry.operation_id, entry.app_key, entry.query, entry.request_body)
+        if key in refused:
+            repeats.setdefault((entry.operation_id, refused[key]), []).append(entry.id)
+        code = spec.result_codes.get(entry.resultcode or "")
+        if (
+            code is not None
+            and not code.is_success
+            and code.handling_class
+            and not code.retry_unchanged_can_succeed
+        ):
+            refused[key] = code.code
+        else:
+            refused.pop(key, None)
+    return [
+        Detection(op, rc, spec.result_codes[rc].handling_class, len(ids), tuple(ids))
+        for (op, rc), ids in repeats.items()
+    ]
+
+
+def build(spec: Spec, entries: list[Entry], pushes: Iterable[Push] = ()) -> Verdict:
+    coverage = Coverage(spec)
+    coverage.add_requests(entries)
+    found = [v for e in entries for v in request_violations(spec, e)]
+    sent = [p for p in pushes if p.attempts]
+    for push in sent:
+        violation = push_violation(spec, push)
+        coverage.add_push(push.webhook, answered_correctly=violation is None)
+        if violation:
+            found.append(violation)
+    return Verdict(len(entries), len(sent), tuple(found), tuple(detections(spec, entries)), coverage.report())
+
+
+def of_coverage(coverage: Coverage) -> Verdict:
+    """The coverage part alone (the pytest plugin fails each test on its own violations)."""
+    return Verdict(coverage.requests, coverage.pushes, (), (), coverage.report())
+
+
+def of_platform(platform: Platform, spec: Spec) -> Verdict:
+    return build(spec, platform.journal.entries(), platform.deliverer.pushes())
+
+
+# renderers
+
+
+def as_json(verdict: Verdict, coverage_min: float | None = None) -> dict[str, Any]:
+    def camel(data: dict[str, Any]) -> dict[str, Any]:
+        return {k.split("_")[0] + "".join(p.title() for p in k.split("_")[1:]): v for k, v in data.items()}
+
+    failures = verdict.failures(coverage_min)
+    return {
+        "schema": SCHEMA,
+        "version": VERSION,
+        "passed": not failures,
+        "failures": failures,
+        "coverageMin": coverage_min,
+        "requests": verdict.requests,
+        "pushes": verdict.pushes,
+        "violations": [camel(asdict(v)) for v in verdict.violations],
+        "detections": [camel(asdict(d)) | {"journalIds": list(d.journal_ids)} for d in verdict.detections],
+        "coverage": dict(verdict.coverage),
+    }
+
+
+def from_json(data: Mapping[str, Any]) -> Verdict:
+    if data.get("schema") != SCHEMA or data.get("version") != VERSION:
+        raise ValueError(f"not a {SCHEMA} version {VERSION} document")
+
+    def snake(item: Mapping[str, Any]) -> dict[str, Any]:
+        return {"".join(f"_{c.lower()}" if c.isupper() else c for c in k): v for k, v in item.items()}
+
+    return Verdict(
+        int(data["requests"]),
+        int(data["pushes"]),
+        tuple(Violation(**snake(v)) for v in data["violations"]),
+        tuple(Detection(**(snake(d) | {"journal_ids": tuple(d["journalIds"])})) for d in data["detections"]),
+        data["coverage"],
+    )
+
+
+def terminal(
+    verdict: Verdict, *, color: bool = False, coverage_min: float | None = None, outcome: bool = True
+) -> str:
+    def paint(text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if color else text
+
+    lines = [f"requests {verdict.requests}, pushes {verdict.pushes}"]
+    for v in verdict.violations:
+        where = f"journal #{v.journal_id}" if v.kind == "request" else f"push #{v.journal_id}"
+        lines.append(paint(f"VIOLATION {v.operation} ({v.request}, {where}): {v.problem}", "31"))
+        if v.field:
+            lines.append(f"  field:    {v.field}")
+        if v.field or v.kind == "push":
+            lines.append(
+                f"  sent:     {'(absent)' if v.sent is None else json.dumps(v.sent, ensure_ascii=False)}"
+            )
+        if v.expected:
+            lines.append(f"  expected: {v.expected}")
+        if v.example is not None:
+            lines.append(f"  example:  {json.dumps(v.example, ensure_ascii=False)}")
+    lines += [paint(_detection_line(d), "33") for d in verdict.detections]
+    lines += coverage_lines(dict(verdict.coverage))
+    failures = verdict.failures(coverage_min)
+    if not outcome:
+        return "\n".join(lines)
+    lines.append(paint("FAILED: " + "; ".join(failures), "31;1") if failures else paint("PASSED", "32;1"))
+    return "\n".join(lines)
+
+
+def junit(verdict: Verdict, coverage_min: float | None = None) -> str:
+    """JUnit XML: one testcase per operation and push type in scope, violations as failures; never
+    exercised ones are skipped, or failed when operation coverage is below `coverage_min`."""
+    cov = verdict.coverage
+    gap_fails = coverage_min is not None and verdict.operation_percent < coverage_min
+    by_name: dict[str, list[Violation]] = {}
+    for v in verdict.violations:
+        by_name.setdefault(v.operation, []).append(v)
+    cases: list[str] = []
+    failed = skipped = 0
+    groups = (("operation", cov["operations"]), ("push", cov["webhooks"]))
+    names = [(kind, n) for kind, part in groups for n in part["exercised"] + part["never"]]
+    names += [("request", n) for n in by_name if n == NO_OPERATION]
+    for kind, name in names:
+        never = name in cov["operations"]["never"] or name in cov["webhooks"]["never"]
+        body = []
+        if never and not (gap_fails and kind == "operation"):
+            body.append(f'<skipped message="{kind} never exercised"/>')
+            skipped += 1
+        body += [_failure(v) for v in by_name.get(name, ())]
+        if never and gap_fails and kind == "operation":
+            body.append(
+                f'<failure type="CoverageGap" message="{kind} never exercised, below --coverage-min"/>'
+            )
+        failed += any(b.startswith("<failure") for b in body)
+        body += [
+            f"<system-out>{escape(_detection_line(d))}</system-out>"
+            for d in verdict.detections
+            if d.operation == name
+        ]
+        case = f'<testcase classname="pns.{kind}" name={quoteattr(name)} time="0">{"".join(body)}</testcase>'
+        cases.append(case)
+    summary = escape("\n".join(coverage_lines(dict(cov))))
+    attrs = f'tests="{len(cases)}" failures="{failed}" errors="0" skipped="{skipped}" time="0"'
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<testsuites name="pns-mock" tests="{len(cases)}" failures="{failed}" errors="0" time="0">\n'
+        f'<testsuite name="pns-mock contract" {attrs}>\n'
+        + "\n".join(cases)
+        + f"\n<system-out>{summary}</system-out>\n</testsuite>\n</testsuites>\n"
+    )
+
+
+def _detection_line(d: Detection) -> str:
+    return (
+        f"DETECTED  {d.operation}: the same request sent again {d.count} time(s) after {d.resultcode} "
+        f"({d.handling_class}: it cannot succeed unchanged); journal {', '.join(map(str, d.journal_ids))}"
+    )
+
+
+def _failure(v: Violation) -> str:
+    text = [f"{v.request}: {v.problem}"]
+    for label, value in (
+        ("field", v.field),
+        ("sent", v.sent),
+        ("expected", v.expected),
+        ("example", v.example),
+    ):
+        if value is not None:
+            text.append(
+                f"{label}: {value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)}"
+            )
+    text.append(f"{'journal' if v.kind == 'request' else 'push'} id: {v.journal_id}")
+    message = quoteattr(v.problem[:300])
+    return f'<failure type="ContractViolation" message={message}>{escape(chr(10).join(text))}</failure>'
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write whole or not at all: a temporary file beside the target, then a rename."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_reports(
+    verdict: Verdict, *, json_path: Path | None, junit_path: Path | None, coverage_min: float | None
+) -> None:
+    if json_path is not None:
+        write_atomic(
+            json_path, json.dumps(as_json(verdict, coverage_min), indent=2, ensure_ascii=False) + "\n"
+        )
+    if junit_path is not None:
+        write_atomic(junit_path, junit(verdict, coverage_min))
+
+
+def check_writable(path: Path) -> str | None:
+    """Why a report cannot be written to `path` (checked before the run), or None."""
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        return f"{path} is a directory"
+    if not parent.is_dir():
+        return f"folder {parent} does not exist"
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return f"{path} is not writable"
+    return None
