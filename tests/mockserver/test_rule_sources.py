@@ -27,6 +27,13 @@ OPERATIONAL_SETTINGS = {
     "admin_token",
     "lockout_after",
     "strict_fields",  # how loudly the mock reports undocumented fields, not a platform rule
+    # the mock's own resource bounds and its admin API's defences
+    "max_header_bytes",
+    "max_admin_body_bytes",
+    "max_pending_pushes",
+    "admin_hosts",
+    # off by default: the vendor documents no nonce replay check (x-pns-undocumented-conditions)
+    "nonce_replay_seconds",
 }
 
 SPEC = spec.load()
