@@ -112,6 +112,7 @@ def protocol_class(max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES) -> type[asy
         _header_total = 0
         _refused = False
         _deferred_400: str | None = None
+        _ignored_upgrade_body = 0  # body bytes still to come of a request whose Upgrade is ignored
 
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
             super().connection_made(CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
@@ -119,12 +120,58 @@ def protocol_class(max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES) -> type[asy
         def data_received(self, data: bytes) -> None:
             if self._refused:
                 return
+            if self._ignored_upgrade_body:
+                data = self._take_body(data)
+                if not data:
+                    return
             was_in_head = self._in_head
-            super().data_received(data)
+            self._feed(data)
             if self._in_head and not self._refused:  # a head is still arriving
                 self._head_bytes = self._head_bytes + len(data) if was_in_head else len(data)
                 if self._head_bytes > max_header_bytes + HEAD_SLACK:
                     self._refuse()
+
+        def _feed(self, data: bytes) -> None:
+            """uvicorn's `data_received`, except for an Upgrade it does not take (see below)."""
+            self._unset_keepalive_if_required()
+            try:
+                self.parser.feed_data(data)
+            except httptools.HttpParserError:
+                msg = "Invalid HTTP request received."
+                self.logger.warning(msg)
+                self.send_400_response(msg)
+            except httptools.HttpParserUpgrade as upgrade:
+                if self._should_upgrade():
+                    self.handle_websocket_upgrade()
+                    return
+                # `Upgrade: h2c` (Java's HttpClient sends it on every plain-http request): a
+                # server may ignore an Upgrade and answer over HTTP/1.1 (RFC 9110, 7.8), as the
+                # platform's own front does. llhttp stops at the head of such a request, so its
+                # body is read here, and a fresh parser takes the requests after it.
+                offset = int(upgrade.args[0]) if upgrade.args else len(data)
+                self.parser = httptools.HttpRequestParser(self)
+                self.parser.set_dangerous_leniencies(lenient_data_after_close=True)
+                rest = self._take_body(data[offset:])
+                if rest:
+                    self._feed(rest)
+
+        def _take_body(self, data: bytes) -> bytes:
+            """Give the waiting request of an ignored Upgrade its body; return what follows it."""
+            need = self._ignored_upgrade_body
+            part, rest = data[:need], data[need:]
+            self._ignored_upgrade_body -= len(part)
+            cycle = self.cycle
+            if cycle is not None and not cycle.response_complete:
+                cycle.body += part
+                if not self._ignored_upgrade_body:
+                    cycle.more_body = False
+                    cycle.message_event.set()
+            return rest
+
+        def on_message_complete(self) -> None:
+            if self._ignored_upgrade_body:  # llhttp ends the message at its head: the body follows
+                return
+            super().on_message_complete()
 
         def on_message_begin(self) -> None:
             super().on_message_begin()
@@ -141,6 +188,9 @@ def protocol_class(max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES) -> type[asy
         def on_headers_complete(self) -> None:
             self._in_head = False
             super().on_headers_complete()
+            if self.parser.should_upgrade() and not self._should_upgrade():
+                length = next((v for n, v in self.headers if n == b"content-length"), b"0")
+                self._ignored_upgrade_body = int(length) if length.isdigit() else 0
 
         def _refuse(self) -> None:
             self._refused = True

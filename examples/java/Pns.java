@@ -24,9 +24,9 @@ final class Pns {
     static final String APP_SECRET = env("PNS_AXB_APP_SECRET");
     static final String[] NUMBERS = env("PNS_AXB_NUMBERS").split(",");
     static final DateTimeFormatter CREATED = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'");
-    // HTTP/1.1: over plain http the JDK client otherwise asks to upgrade to h2c, which the mock's
-    // server (uvicorn) refuses, losing the request body (the real platform is HTTPS, no upgrade).
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    // The JDK's default client, as most Java integrations build it: over plain http it asks for an
+    // h2c upgrade on each request, which the mock ignores and answers over HTTP/1.1.
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private Pns() {}
 
