@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -12,50 +13,8 @@ from jsonschema import Draft202012Validator
 
 from spec import load as load_spec
 
-from .apps import MODES, Application, PrivateNumber
+from .apps import Application, PrivateNumber, modes
 from .errors import ConfigError
-
-# Number formats come from the spec, like everything the platform checks.
-_SCHEMAS = load_spec().document["components"]["schemas"]
-
-_NUMBERS: dict[str, Any] = {
-    "type": "array",
-    "items": {
-        "type": "object",
-        "required": ["number", "area_code"],
-        "additionalProperties": False,
-        "properties": {
-            "number": {"type": "string", "pattern": _SCHEMAS["XNumber"]["pattern"]},
-            "area_code": {"type": "string", "pattern": _SCHEMAS["AreaCode"]["pattern"]},
-            "sms": {"type": "boolean"},
-        },
-    },
-}
-
-_APP = {
-    "type": "object",
-    "required": ["app_key", "app_secret", "mode"],
-    "additionalProperties": False,
-    "properties": {
-        "app_key": {"type": "string", "minLength": 1, "maxLength": 128},
-        "app_secret": {"type": "string", "minLength": 1},
-        "mode": {"enum": list(MODES)},
-        "numbers": _NUMBERS,
-        "recording": {"type": "boolean"},
-        "sms": {"type": "boolean"},
-        "extension_length": {"type": "integer", "minimum": 1, "maximum": 4},
-        "sms_mode": {"enum": ["notify", "block"]},
-        "status": {"enum": ["normal", "frozen", "unavailable"]},
-        "callbacks": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                k: {"type": "string", "pattern": "^https?://"}
-                for k in ("status", "fee", "number_status", "sms_notify", "sms_block")
-            },
-        },
-    },
-}
 
 _SERVER = {
     "type": "object",
@@ -76,11 +35,59 @@ _SERVER = {
     },
 }
 
-CONFIG_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {"server": _SERVER, "apps": {"type": "array", "items": _APP}},
-}
+
+# Number formats and modes come from the spec, like everything the platform checks; read on first
+# use so that importing the package costs no spec load.
+@functools.cache
+def numbers_schema() -> dict[str, Any]:
+    schemas = load_spec().document["components"]["schemas"]
+    return {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["number", "area_code"],
+            "additionalProperties": False,
+            "properties": {
+                "number": {"type": "string", "pattern": schemas["XNumber"]["pattern"]},
+                "area_code": {"type": "string", "pattern": schemas["AreaCode"]["pattern"]},
+                "sms": {"type": "boolean"},
+            },
+        },
+    }
+
+
+@functools.cache
+def config_schema() -> dict[str, Any]:
+    """The JSON Schema of a `--config` file."""
+    app = {
+        "type": "object",
+        "required": ["app_key", "app_secret", "mode"],
+        "additionalProperties": False,
+        "properties": {
+            "app_key": {"type": "string", "minLength": 1, "maxLength": 128},
+            "app_secret": {"type": "string", "minLength": 1},
+            "mode": {"enum": list(modes())},
+            "numbers": numbers_schema(),
+            "recording": {"type": "boolean"},
+            "sms": {"type": "boolean"},
+            "extension_length": {"type": "integer", "minimum": 1, "maximum": 4},
+            "sms_mode": {"enum": ["notify", "block"]},
+            "status": {"enum": ["normal", "frozen", "unavailable"]},
+            "callbacks": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    k: {"type": "string", "pattern": "^https?://"}
+                    for k in ("status", "fee", "number_status", "sms_notify", "sms_block")
+                },
+            },
+        },
+    }
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"server": _SERVER, "apps": {"type": "array", "items": app}},
+    }
 
 
 @dataclass
@@ -120,7 +127,7 @@ def parse_config(data: Any, *, source: str = "config") -> Config:
     """Build a Config from parsed YAML, or raise ConfigError naming the offending key."""
     if data is None:
         data = {}
-    errors = sorted(Draft202012Validator(CONFIG_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
+    errors = sorted(Draft202012Validator(config_schema()).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         raise ConfigError(f"{source}: {_where(errors[0].absolute_path)}: {errors[0].message}")
     settings = Settings(**data.get("server", {}))
@@ -142,7 +149,7 @@ def parse_config(data: Any, *, source: str = "config") -> Config:
 
 def parse_numbers(data: Any, *, source: str = "numbers") -> list[PrivateNumber]:
     """Numbers in the config-file shape, checked like a config file."""
-    errors = list(Draft202012Validator(_NUMBERS).iter_errors(data))
+    errors = list(Draft202012Validator(numbers_schema()).iter_errors(data))
     if errors:
         raise ConfigError(f"{source}: {_where(errors[0].absolute_path)}: {errors[0].message}")
     return [PrivateNumber(n["number"], n["area_code"], n.get("sms", True)) for n in data]
