@@ -1,14 +1,16 @@
 """One options object. Precedence: marker keyword > command line > ini key > default.
 
-Environment variables are not read anywhere in the plugin.
+Environment variables are not read anywhere in the plugin. pytest is imported only by the
+functions that need it: `PnsOptions` also serves `contract_tests.standalone`, without pytest.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pytest
+if TYPE_CHECKING:
+    import pytest
 
 DEFAULT_BASE_URLS = (
     "https://rtcpns.cn-north-1.myhuaweicloud.com",
@@ -34,6 +36,8 @@ class PnsOptions:
     seed: int | None = 0
     # where the session's contract coverage is written as JSON ("" = not written)
     coverage_json: str = ""
+    # the session fails when fewer than this percentage of the operations were exercised (0 = no gate)
+    coverage_min: float = 0.0
 
 
 # name -> (command-line flag, ini key, help)
@@ -54,6 +58,11 @@ OPTIONS: dict[str, tuple[str, str, str]] = {
     "auth_window": ("--pns-auth-window", "pns_auth_window", "accepted Created skew in seconds"),
     "seed": ("--pns-seed", "pns_seed", "seed for ids"),
     "coverage_json": ("--pns-coverage-json", "pns_coverage_json", "write contract coverage to this file"),
+    "coverage_min": (
+        "--pns-coverage-min",
+        "pns_coverage_min",
+        "fail the session when operation coverage is below this percentage",
+    ),
 }
 
 
@@ -69,6 +78,8 @@ def add_options(parser: pytest.Parser) -> None:
 
 
 def _coerce(name: str, value: Any) -> Any:
+    import pytest
+
     default = getattr(PnsOptions, name)
     if isinstance(default, bool):
         if isinstance(value, str):
@@ -79,13 +90,21 @@ def _coerce(name: str, value: Any) -> Any:
     if isinstance(default, tuple):
         return tuple([value] if isinstance(value, str) else value)
     if isinstance(default, float):
-        return float(value)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise pytest.UsageError(f"pns option {name}: expected a number, got {value!r}") from None
+        if name == "coverage_min" and not 0 <= number <= 100:
+            raise pytest.UsageError(f"pns option {name}: expected a percentage from 0 to 100, got {value!r}")
+        return number
     if name == "seed":
         return None if value in (None, "", "none") else int(value)
     return value
 
 
 def resolve(config: pytest.Config, marker: pytest.Mark | None = None) -> PnsOptions:
+    import pytest
+
     known = {f.name for f in fields(PnsOptions)}
     given = dict(marker.kwargs) if marker else {}
     unknown = set(given) - known
