@@ -45,6 +45,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "pns(**options): options of the PNS contract plugin for one test, e.g. "
         "@pytest.mark.pns(strict_fields=False, allow_hosts=['example.org'])",
     )
+    resolve(config)  # a bad command-line or ini value is a usage error now, not at the first test
 
 
 def _report(config: pytest.Config) -> SessionReport:
