@@ -7,7 +7,12 @@ below are imported on first use, so that loading the pytest plugin costs no impo
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .mock import PnsMock
+    from .standalone import PnsMockMixin, pns_mock
+    from .violations import ContractViolation, PnsToolkitError
 
 _LAZY = {
     "pns_mock": "contract_tests.standalone",
@@ -17,7 +22,7 @@ _LAZY = {
     "PnsToolkitError": "contract_tests.violations",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = ["ContractViolation", "PnsMock", "PnsMockMixin", "PnsToolkitError", "pns_mock"]
 
 
 def __getattr__(name: str) -> Any:

@@ -8,8 +8,8 @@
         ...
 
 Each use gets a fresh `PnsMock`, the object the pytest fixture `pns` gives. When the block or
-the function ends without an exception of its own, the contract violations it caused are raised
-as one `ContractViolation` (all of them listed), unless `fail_on_violations=False`.
+the function ends, the contract violations it caused are raised as one `ContractViolation` (all
+of them listed), unless `fail_on_violations=False`; an exception of the block is their cause.
 `MockSession` is the one implementation; the pytest fixture uses it as well.
 """
 
@@ -20,7 +20,7 @@ import functools
 import inspect
 from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from .options import PnsOptions
 from .violations import PnsToolkitError
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from .intercept import Interceptor
     from .mock import PnsMock
 
-F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
 
 
 class MockSession:
@@ -53,11 +53,23 @@ class MockSession:
     def stop(self) -> None:
         self._interceptor.stop()
 
-    def finish(self, *, check: bool) -> None:
-        """Stop intercepting; then, if `check`, raise the violations found (one `ContractViolation`)."""
+    def finish(self, *, check: bool, error: BaseException | None = None) -> None:
+        """Stop intercepting; then, if `check`, raise the violations found (one `ContractViolation`).
+
+        A violation is most often why the code under test failed (the platform refused the
+        request), so it is raised also when the code raised `error`, which it names as its cause.
+        """
         self.stop()
-        if check and self.mock.options.fail_on_violations:
+        if not check or not self.mock.options.fail_on_violations:
+            return
+        if error is not None and not isinstance(error, Exception):
+            return  # KeyboardInterrupt and the like go on as they are
+        try:
             self.mock.assert_no_violations()
+        except AssertionError as violation:
+            if error is None:
+                raise
+            raise violation from error
 
 
 def make_options(given: dict[str, Any]) -> PnsOptions:
@@ -94,8 +106,7 @@ class pns_mock:
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        # an exception of the block itself wins; its violations are still in pns.violations()
-        self._sessions.pop().finish(check=kind is None)
+        self._sessions.pop().finish(check=True, error=error)
 
     async def __aenter__(self) -> PnsMock:
         return self.__enter__()
@@ -105,7 +116,7 @@ class pns_mock:
     ) -> None:
         self.__exit__(kind, error, trace)
 
-    def __call__(self, function: F) -> F:
+    def __call__(self, function: Callable[..., R]) -> Callable[..., R]:
         if inspect.iscoroutinefunction(function):
 
             @functools.wraps(function)
@@ -113,14 +124,14 @@ class pns_mock:
                 async with self as pns:
                     return await function(*args, pns, **kwargs)
 
-            return run_async  # type: ignore[return-value]
+            return cast("Callable[..., R]", run_async)  # a coroutine function: R is its coroutine
 
         @functools.wraps(function)
         def run(*args: Any, **kwargs: Any) -> Any:
             with self as pns:
                 return function(*args, pns, **kwargs)
 
-        return run  # type: ignore[return-value]
+        return run
 
 
 class PnsMockMixin:
