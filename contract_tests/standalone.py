@@ -53,14 +53,14 @@ class MockSession:
     def stop(self) -> None:
         self._interceptor.stop()
 
-    def finish(self, *, check: bool, error: BaseException | None = None) -> None:
-        """Stop intercepting; then, if `check`, raise the violations found (one `ContractViolation`).
+    def finish(self, error: BaseException | None = None) -> None:
+        """Stop intercepting, then raise the violations found as one `ContractViolation`.
 
         A violation is most often why the code under test failed (the platform refused the
         request), so it is raised also when the code raised `error`, which it names as its cause.
         """
         self.stop()
-        if not check or not self.mock.options.fail_on_violations:
+        if not self.mock.options.fail_on_violations:
             return
         if error is not None and not isinstance(error, Exception):
             return  # KeyboardInterrupt and the like go on as they are
@@ -106,7 +106,7 @@ class pns_mock:
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        self._sessions.pop().finish(check=True, error=error)
+        self._sessions.pop().finish(error)
 
     async def __aenter__(self) -> PnsMock:
         return self.__enter__()
