@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from idle_cost import section as idle_section
 from report_load import (
     SCENARIOS,
     X,
@@ -236,6 +237,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--load", type=Path, required=True)
     parser.add_argument("--scale", type=Path)
+    parser.add_argument("--idle", type=Path)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     load = json.loads(args.load.read_text())
@@ -287,6 +289,9 @@ def main() -> int:
             *cpu_note(scale, "scale"),
             "",
         ]
+    if args.idle and args.idle.exists():
+        idle = json.loads(args.idle.read_text())
+        lines += ["## Idle cost of the pytest plugin", "", *idle_section(idle), ""]
     lines += ["## Notes", "", *notes_section(load), "", "## Method", "", *method_section(load), ""]
     args.out.write_text("\n".join(lines))
     return 0
