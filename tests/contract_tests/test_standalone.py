@@ -139,3 +139,19 @@ def test_the_unittest_mixin_gives_each_test_a_platform_and_fails_the_one_that_br
     assert result.errors == []
     assert [test.id().rsplit(".", 1)[1] for test, _ in result.failures] == ["test_breaks_the_spec"]
     assert "ContractViolation" in result.failures[0][1] and "field:    callerNum" in result.failures[0][1]
+
+
+def test_the_package_exports_the_non_pytest_api_by_name() -> None:
+    import contract_tests
+    from contract_tests import standalone
+
+    assert contract_tests.__all__ == [
+        "ContractViolation",
+        "PnsMock",
+        "PnsMockMixin",
+        "PnsToolkitError",
+        "pns_mock",
+    ]
+    assert contract_tests.pns_mock is standalone.pns_mock
+    with pytest.raises(AttributeError, match="no attribute 'mock_pns'"):
+        contract_tests.mock_pns  # noqa: B018 - the attribute access is the test
