@@ -115,6 +115,17 @@ def measure(runs: int) -> dict[str, Any]:
     }
 
 
+def target_row(data: dict[str, Any]) -> tuple[str, str, bool]:
+    """(target, measured, met) for the Targets table of RESULTS.md."""
+    costs = data["cpu_costs_s"]
+    worst = max(costs["pns, all plugins installed"], costs["pns, loaded alone"])
+    return (
+        f"pytest run that uses no PNS fixture pays ≤ {TARGET_MS} ms for the plugin (CPU time, median)",
+        f"{worst * 1000:.1f} ms",
+        worst * 1000 <= TARGET_MS,
+    )
+
+
 def section(data: dict[str, Any]) -> list[str]:
     """The RESULTS.md section of one measurement."""
     medians = "; ".join(
@@ -131,9 +142,7 @@ def section(data: dict[str, Any]) -> list[str]:
     for name, cpu in data["cpu_costs_s"].items():
         lines.append(f"| {name} | {cpu * 1000:+.1f} ms | {data['wall_costs_s'][name] * 1000:+.1f} ms |")
     lines.append(f"| import of `contract_tests.plugin` after pytest | | {data['import_s'] * 1000:.1f} ms |")
-    costs = data["cpu_costs_s"]
-    worst = max(costs["pns, all plugins installed"], costs["pns, loaded alone"])
-    verdict = "met" if worst * 1000 <= TARGET_MS else "missed"
+    verdict = "met" if target_row(data)[2] else "missed"
     lines += [
         "",
         f"Target: at most {TARGET_MS} ms for the pns plugin, in CPU time: **{verdict}**. CPU time "
