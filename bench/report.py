@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from idle_cost import section as idle_section
+from idle_cost import target_row as idle_target
 from report_load import (
     SCENARIOS,
     X,
@@ -127,7 +129,9 @@ def scale_section(scale: dict[str, Any]) -> list[str]:
     return out
 
 
-def targets_section(load: dict[str, Any], scale: dict[str, Any]) -> list[str]:
+def targets_section(
+    load: dict[str, Any], scale: dict[str, Any], idle: dict[str, Any] | None = None
+) -> list[str]:
     rows = []
 
     def ratio(name: str, server: str) -> float | None:
@@ -222,6 +226,8 @@ def targets_section(load: dict[str, Any], scale: dict[str, Any]) -> list[str]:
                 g < 3,
             )
         )
+    if idle:
+        rows.append(idle_target(idle))
     out = ["| target | measured | verdict |", "|---|---:|---|"]
     out += [f"| {name} | {value} | {verdict(ok)} |" for name, value, ok in rows]
     out += [
@@ -236,10 +242,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--load", type=Path, required=True)
     parser.add_argument("--scale", type=Path)
+    parser.add_argument("--idle", type=Path)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     load = json.loads(args.load.read_text())
     scale = json.loads(args.scale.read_text()) if args.scale and args.scale.exists() else {}
+    idle = json.loads(args.idle.read_text()) if args.idle and args.idle.exists() else None
     lines = [
         "# Benchmark results",
         "",
@@ -252,7 +260,7 @@ def main() -> int:
         "",
         "## Targets",
         "",
-        *targets_section(load, scale),
+        *targets_section(load, scale, idle),
         "",
         "## Throughput and latency over loopback (wrk, "
         f"{load['settings']['threads']} threads, {load['settings']['connections']} connections)",
@@ -287,6 +295,8 @@ def main() -> int:
             *cpu_note(scale, "scale"),
             "",
         ]
+    if idle:
+        lines += ["## Idle cost of the pytest plugin", "", *idle_section(idle), ""]
     lines += ["## Notes", "", *notes_section(load), "", "## Method", "", *method_section(load), ""]
     lines += kept_run_overhead(args.out)
     args.out.write_text("\n".join(lines))

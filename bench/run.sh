@@ -7,7 +7,8 @@
 # Installs what it needs first: the venv (scripts/setup.sh), Debian's wrk (apt-get) if missing,
 # and Prism + WireMock from bench/package-lock.json (npm ci into bench/node_modules). Then it runs
 # bench/harness.py (load over loopback), bench/scale.py (in-process overhead and 10k/100k/1M
-# bindings) and bench/report.py (RESULTS.md). Extra arguments go to bench/harness.py, e.g.
+# bindings), bench/idle_cost.py (the pytest plugin in a run that does not use it) and
+# bench/report.py (RESULTS.md). Extra arguments go to bench/harness.py, e.g.
 # `--duration 20` or `--skip wiremock,wiremock-nojournal`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,10 +54,12 @@ trap 'exit 130' INT TERM
 if [ "$quick" = 1 ]; then
     harness_args=(--duration 3 --warmup 1 --server-warmup 2 --cold-starts 2)
     scale_args=(--levels 10000,100000 --calls 2000 --samples 5000)
+    idle_runs=5
     out="$work/RESULTS.md"
 else
     harness_args=()
     scale_args=()
+    idle_runs=40
     out=bench/RESULTS.md
 fi
 
@@ -64,5 +67,8 @@ echo "bench: load over loopback (logs in $work)" >&2
 .venv/bin/python bench/harness.py --out "$work/load.json" --logdir "$work" "${harness_args[@]}" "$@"
 echo "bench: in-process overhead and scale" >&2
 .venv/bin/python bench/scale.py --out "$work/scale.json" "${scale_args[@]}"
-.venv/bin/python bench/report.py --load "$work/load.json" --scale "$work/scale.json" --out "$out"
+echo "bench: what the pytest plugin costs a run that does not use it" >&2
+.venv/bin/python bench/idle_cost.py --runs "$idle_runs" --json "$work/idle.json" >/dev/null
+.venv/bin/python bench/report.py --load "$work/load.json" --scale "$work/scale.json" --idle "$work/idle.json" \
+    --out "$out"
 echo "bench: wrote $out" >&2

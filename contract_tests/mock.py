@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from mockserver.apps import PrivateNumber
 from mockserver.clock import VirtualClock
-from mockserver.config import PUSH_AUTH, Config, app_from_dict, default_config, parse_config, parse_numbers
+from mockserver.config import (
+    Config,
+    app_from_dict,
+    default_config,
+    parse_config,
+    parse_numbers,
+    push_auth_schemes,
+)
 from mockserver.engine import Engine
 from mockserver.faults import Fault
 from mockserver.http import HttpRequest, HttpResponse
@@ -234,9 +241,10 @@ class PnsMock:
 
         app = self.app_by_key(app_key) if app_key else self.app(mode)
         scheme = auth if auth is not None else self.platform.app(app.app_key).push_auth
-        if scheme not in PUSH_AUTH:
+        schemes = push_auth_schemes()
+        if scheme not in schemes:
             raise PnsToolkitError(
-                f"pns.pushes_to(auth={auth!r}): pushes are signed one of these ways: {', '.join(PUSH_AUTH)}"
+                f"pns.pushes_to(auth={auth!r}): pushes are signed one of these ways: {', '.join(schemes)}"
             )
         return PushDriver(
             target,

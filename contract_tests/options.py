@@ -1,14 +1,16 @@
 """One options object. Precedence: marker keyword > command line > ini key > default.
 
-Environment variables are not read anywhere in the plugin.
+Environment variables are not read anywhere in the plugin. pytest is imported only by the
+functions that need it: `PnsOptions` also serves `contract_tests.standalone`, without pytest.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pytest
+if TYPE_CHECKING:
+    import pytest
 
 from mockserver.config import Settings
 
@@ -40,6 +42,8 @@ class PnsOptions:
     fail_on_push_failures: bool = True
     # seconds a push waits for the customer's answer: the server's and the in-process harness's
     push_timeout: float = Settings.push_timeout_seconds
+    # the session fails when fewer than this percentage of the operations were exercised (0 = no gate)
+    coverage_min: float = 0.0
 
 
 # name -> (command-line flag, ini key, help)
@@ -70,6 +74,11 @@ OPTIONS: dict[str, tuple[str, str, str]] = {
         "pns_push_timeout",
         "seconds a push waits for your receiver's answer (server and in-process harness)",
     ),
+    "coverage_min": (
+        "--pns-coverage-min",
+        "pns_coverage_min",
+        "fail the session when operation coverage is below this percentage",
+    ),
 }
 
 
@@ -85,6 +94,8 @@ def add_options(parser: pytest.Parser) -> None:
 
 
 def _coerce(name: str, value: Any) -> Any:
+    import pytest
+
     default = getattr(PnsOptions, name)
     if isinstance(default, bool):
         if isinstance(value, str):
@@ -95,13 +106,21 @@ def _coerce(name: str, value: Any) -> Any:
     if isinstance(default, tuple):
         return tuple([value] if isinstance(value, str) else value)
     if isinstance(default, float):
-        return float(value)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise pytest.UsageError(f"pns option {name}: expected a number, got {value!r}") from None
+        if name == "coverage_min" and not 0 <= number <= 100:
+            raise pytest.UsageError(f"pns option {name}: expected a percentage from 0 to 100, got {value!r}")
+        return number
     if name == "seed":
         return None if value in (None, "", "none") else int(value)
     return value
 
 
 def resolve(config: pytest.Config, marker: pytest.Mark | None = None) -> PnsOptions:
+    import pytest
+
     known = {f.name for f in fields(PnsOptions)}
     given = dict(marker.kwargs) if marker else {}
     unknown = set(given) - known

@@ -73,12 +73,16 @@ class ContractViolation(AssertionError):
         super().__init__("\n".join(lines))
 
 
-class Violations(AssertionError):
-    """Several violations from one test, reported together."""
+class Violations(ContractViolation):
+    """Several violations from one test, reported together as one `ContractViolation`."""
 
     def __init__(self, found: list[ContractViolation]) -> None:
         self.violations = found
-        super().__init__(f"{len(found)} PNS contract violation(s):\n\n" + "\n\n".join(map(str, found)))
+        self.operation = ", ".join(dict.fromkeys(v.operation for v in found))
+        self.field = self.sent = self.expected = self.example = None
+        AssertionError.__init__(
+            self, f"{len(found)} PNS contract violation(s):\n\n" + "\n\n".join(map(str, found))
+        )
 
 
 def from_entry(spec: Spec, entry: Entry) -> list[ContractViolation]:

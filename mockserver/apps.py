@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from spec import load as load_spec
 
-# The modes are the spec's tags, less the tag of the shared operations.
-MODES = tuple(tag["name"] for tag in load_spec().document["tags"] if tag["name"] != "Common")
+
+@functools.cache
+def modes() -> tuple[str, ...]:
+    """The modes: the spec's tags, less the tag of the shared operations (read on first use)."""
+    return tuple(tag["name"] for tag in load_spec().document["tags"] if tag["name"] != "Common")
 
 
 @dataclass(frozen=True)

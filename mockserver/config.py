@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -12,59 +13,10 @@ from jsonschema import Draft202012Validator
 
 from spec import load as load_spec
 
-from .apps import MODES, Application, PrivateNumber
+from .apps import Application, PrivateNumber, modes
 from .errors import ConfigError
 from .http import DEFAULT_MAX_HEADER_BYTES
 from .jsontext import finite_problem, unicode_problem
-
-# Number formats come from the spec, like everything the platform checks.
-_SCHEMAS = load_spec().document["components"]["schemas"]
-
-_NUMBERS: dict[str, Any] = {
-    "type": "array",
-    "items": {
-        "type": "object",
-        "required": ["number", "area_code"],
-        "additionalProperties": False,
-        "properties": {
-            "number": {"type": "string", "pattern": _SCHEMAS["XNumber"]["pattern"]},
-            "area_code": {"type": "string", "pattern": _SCHEMAS["AreaCode"]["pattern"]},
-            "sms": {"type": "boolean"},
-        },
-    },
-}
-
-# `push_auth` values: the schemes `x-pns-delivery.auth` documents for pushes, by their scheme word.
-PUSH_AUTH = tuple(
-    str(scheme["Authorization"]).split(" ", 1)[0].lower()
-    for scheme in load_spec().document["x-pns-delivery"]["auth"].values()
-)
-
-_APP = {
-    "type": "object",
-    "required": ["app_key", "app_secret", "mode"],
-    "additionalProperties": False,
-    "properties": {
-        "app_key": {"type": "string", "minLength": 1, "maxLength": 128},
-        "app_secret": {"type": "string", "minLength": 1},
-        "mode": {"enum": list(MODES)},
-        "numbers": _NUMBERS,
-        "recording": {"type": "boolean"},
-        "sms": {"type": "boolean"},
-        "extension_length": {"type": "integer", "minimum": 1, "maximum": 4},
-        "sms_mode": {"enum": ["notify", "block"]},
-        "push_auth": {"enum": list(PUSH_AUTH)},
-        "status": {"enum": ["normal", "frozen", "unavailable"]},
-        "callbacks": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                k: {"type": "string", "pattern": "^https?://"}
-                for k in ("status", "fee", "number_status", "sms_notify", "sms_block")
-            },
-        },
-    },
-}
 
 _YEAR = 366 * 86400  # durations in a configuration: finite, and a year at most
 
@@ -93,11 +45,69 @@ _SERVER = {
     },
 }
 
-CONFIG_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {"server": _SERVER, "apps": {"type": "array", "items": _APP}},
-}
+
+# Number formats and modes come from the spec, like everything the platform checks; read on first
+# use so that importing the package costs no spec load.
+@functools.cache
+def numbers_schema() -> dict[str, Any]:
+    schemas = load_spec().document["components"]["schemas"]
+    return {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["number", "area_code"],
+            "additionalProperties": False,
+            "properties": {
+                "number": {"type": "string", "pattern": schemas["XNumber"]["pattern"]},
+                "area_code": {"type": "string", "pattern": schemas["AreaCode"]["pattern"]},
+                "sms": {"type": "boolean"},
+            },
+        },
+    }
+
+
+@functools.cache
+def push_auth_schemes() -> tuple[str, ...]:
+    """`push_auth` values: the schemes `x-pns-delivery.auth` documents for pushes, by scheme word."""
+    return tuple(
+        str(scheme["Authorization"]).split(" ", 1)[0].lower()
+        for scheme in load_spec().document["x-pns-delivery"]["auth"].values()
+    )
+
+
+@functools.cache
+def config_schema() -> dict[str, Any]:
+    """The JSON Schema of a `--config` file."""
+    app = {
+        "type": "object",
+        "required": ["app_key", "app_secret", "mode"],
+        "additionalProperties": False,
+        "properties": {
+            "app_key": {"type": "string", "minLength": 1, "maxLength": 128},
+            "app_secret": {"type": "string", "minLength": 1},
+            "mode": {"enum": list(modes())},
+            "numbers": numbers_schema(),
+            "recording": {"type": "boolean"},
+            "sms": {"type": "boolean"},
+            "extension_length": {"type": "integer", "minimum": 1, "maximum": 4},
+            "sms_mode": {"enum": ["notify", "block"]},
+            "push_auth": {"enum": list(push_auth_schemes())},
+            "status": {"enum": ["normal", "frozen", "unavailable"]},
+            "callbacks": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    k: {"type": "string", "pattern": "^https?://"}
+                    for k in ("status", "fee", "number_status", "sms_notify", "sms_block")
+                },
+            },
+        },
+    }
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"server": _SERVER, "apps": {"type": "array", "items": app}},
+    }
 
 
 @dataclass
@@ -150,7 +160,7 @@ def parse_config(data: Any, *, source: str = "config") -> Config:
     problem = unicode_problem(data) or finite_problem(data)
     if problem:
         raise ConfigError(f"{source}: {problem}")
-    errors = sorted(Draft202012Validator(CONFIG_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
+    errors = sorted(Draft202012Validator(config_schema()).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         raise ConfigError(f"{source}: {_where(errors[0].absolute_path)}: {errors[0].message}")
     settings = Settings(**data.get("server", {}))
@@ -175,7 +185,7 @@ def parse_numbers(data: Any, *, source: str = "numbers") -> list[PrivateNumber]:
     problem = unicode_problem(data)
     if problem:
         raise ConfigError(f"{source}: {problem}")
-    errors = list(Draft202012Validator(_NUMBERS).iter_errors(data))
+    errors = list(Draft202012Validator(numbers_schema()).iter_errors(data))
     if errors:
         raise ConfigError(f"{source}: {_where(errors[0].absolute_path)}: {errors[0].message}")
     return [PrivateNumber(n["number"], n["area_code"], n.get("sms", True)) for n in data]
@@ -192,7 +202,7 @@ def app_from_dict(a: dict[str, Any]) -> Application:
         callbacks=dict(a.get("callbacks", {})),
         extension_length=a.get("extension_length", 4),
         sms_mode=a.get("sms_mode", "notify"),
-        push_auth=a.get("push_auth", PUSH_AUTH[0]),
+        push_auth=a.get("push_auth", push_auth_schemes()[0]),
         status=a.get("status", "normal"),
     )
 

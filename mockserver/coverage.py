@@ -94,6 +94,30 @@ class Coverage:
     def write(self, path: str) -> None:
         Path(path).write_text(json.dumps(self.report(), indent=2) + "\n", encoding="utf-8")
 
+    # Merging runs (pytest-xdist: each worker measures its own tests, the controller reports them all)
+
+    def to_dict(self) -> dict[str, Any]:
+        """What this run saw, as JSON-able data: every set it keeps, sorted, and `used`."""
+        seen = {name: sorted(value) for name, value in vars(self).items() if isinstance(value, set)}
+        counts = {"requests": self.requests, "pushes": self.pushes}
+        return {"used": self.used, **counts, **seen}
+
+    def merge(self, data: dict[str, Any]) -> None:
+        """Add what another run saw (its `to_dict()`)."""
+        self.used = self.used or bool(data.get("used"))
+        self.requests += int(data.get("requests", 0))
+        self.pushes += int(data.get("pushes", 0))
+        for name, values in data.items():
+            seen = getattr(self, name, None)
+            if isinstance(seen, set) and isinstance(values, list):
+                seen.update(values)
+
+    @classmethod
+    def from_dict(cls, spec: Spec, data: dict[str, Any]) -> Coverage:
+        coverage = cls(spec)
+        coverage.merge(data)
+        return coverage
+
 
 def coverage_lines(report: dict[str, Any]) -> list[str]:
     """A coverage report (`Coverage.report()`, or read back from JSON) as terminal lines."""

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from spec import Operation
 
 from .clock import LATEST, checked_epoch
-from .config import CONFIG_SCHEMA, Config, app_from_dict, parse_config, parse_numbers
+from .config import Config, app_from_dict, config_schema, parse_config, parse_numbers
 from .delivery import DeliveryError
 from .durable import DurableDeliverer, PinnableClock, RecordedIds
 from .errors import ConfigError, PnsError
@@ -246,7 +246,7 @@ def open_state(
 
 def config_to_dict(config: Config) -> dict[str, Any]:
     """The `--config` shape, key by key as the config schema lists them (checked when read back)."""
-    shape = cast(dict[str, Any], CONFIG_SCHEMA["properties"])
+    shape = cast(dict[str, Any], config_schema()["properties"])
     server_keys = shape["server"]["properties"]
     app_keys = shape["apps"]["items"]["properties"]
     number_keys = app_keys["numbers"]["items"]["properties"]

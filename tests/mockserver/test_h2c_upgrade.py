@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -57,7 +58,7 @@ def _replies(sock: socket.socket, count: int) -> list[dict[str, object]]:
 
 
 @pytest.fixture(scope="module")
-def base() -> str:
+def base() -> Iterator[str]:
     with serve() as url:
         yield url
 

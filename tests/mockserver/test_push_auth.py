@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from mockserver import auth
-from mockserver.config import PUSH_AUTH, Config, app_from_dict, parse_config
+from mockserver.config import Config, app_from_dict, parse_config, push_auth_schemes
 from mockserver.errors import ConfigError
 from mockserver.persistence import config_to_dict
 
@@ -24,7 +24,7 @@ APPS = {  # app_key -> (secret, scheme the receiver expects, X, push_auth in the
 
 
 def test_push_auth_offers_the_schemes_the_spec_documents_for_pushes() -> None:
-    assert PUSH_AUTH == ("aksk", "wsse")
+    assert push_auth_schemes() == ("aksk", "wsse")
     with pytest.raises(ConfigError, match=r"apps\[0\]\.push_auth"):
         parse_config({"apps": [{"app_key": "k", "app_secret": "s", "mode": "AXB", "push_auth": "basic"}]})
 

@@ -1,0 +1,59 @@
+"""A pytest run that never uses a PNS fixture pays (almost) nothing for the installed plugin."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Imports every module of the two packages with the spec loader instrumented, and says which
+# modules read the spec (or pulled in the heavy parts) while being imported.
+PROBE = """
+import importlib, json, pkgutil, sys
+import spec.loader
+
+reads = []
+original = spec.loader.load_document
+
+def counting(*args, **kwargs):
+    reads.append(current)
+    return original(*args, **kwargs)
+
+spec.loader.load_document = counting
+found = {}
+for package in ("mockserver", "contract_tests"):
+    root = importlib.import_module(package)
+    for info in pkgutil.walk_packages(root.__path__, package + "."):
+        if info.name.endswith("__main__"):
+            continue
+        current = info.name
+        importlib.import_module(info.name)
+print(json.dumps(sorted(set(reads))))
+"""
+
+LIGHT = """
+import json, sys
+import contract_tests.plugin
+heavy = ("spec", "mockserver", "requests", "responses", "jsonschema", "yaml")
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in heavy)))
+"""
+
+
+def _run(code: str) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    found: list[str] = json.loads(result.stdout.strip().splitlines()[-1])
+    return found
+
+
+def test_no_module_of_the_server_or_the_plugin_reads_the_spec_when_imported() -> None:
+    assert _run(PROBE) == []
+
+
+def test_loading_the_plugin_imports_neither_the_spec_nor_the_engine_nor_an_http_library() -> None:
+    assert _run(LIGHT) == []
