@@ -63,7 +63,7 @@ class PnsMock:
             base.settings,
             auth_window_seconds=options.auth_window,
             seed=options.seed,
-            push_timeout_seconds=options.push_timeout,
+            push_timeout_seconds=options.push_timeout or base.settings.push_timeout_seconds,
             strict_fields=options.strict_fields,
         )
         self.platform = Platform(

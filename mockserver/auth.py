@@ -30,6 +30,7 @@ _ATTR_ANYWHERE = re.compile(r'([A-Za-z]+)\s*=\s*"([^"]*)"')
 _CREATED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
 
+@functools.cache
 def _aliases(security_scheme: str) -> Mapping[str, str]:
     """Other spellings of `Authorization` attributes the spec accepts (`x-pns-attribute-aliases`)."""
     schemes = load_spec().document["components"]["securitySchemes"]
@@ -46,8 +47,13 @@ class Scheme:
     missing_scheme: str
     missing_token_header: str
     missing_attr: Mapping[str, str]
-    # alias -> attribute of `Authorization` (the vendor's Java sample says `dsl` for `type`)
-    aliases: Mapping[str, str] = field(default_factory=dict)
+    security_scheme: str  # its entry in the spec's securitySchemes
+
+    @property
+    def aliases(self) -> Mapping[str, str]:
+        """alias -> attribute of `Authorization` (the vendor's Java sample says `dsl` for `type`),
+        read from the spec on first use."""
+        return _aliases(self.security_scheme)
 
 
 AKSK = Scheme(
@@ -61,7 +67,7 @@ AKSK = Scheme(
         "created": "1023036",
         "passworddigest": "1023037",
     },
-    aliases=_aliases("AkskAuthorization"),
+    security_scheme="AkskAuthorization",
 )
 WSSE = Scheme(
     "WSSE",
@@ -74,7 +80,7 @@ WSSE = Scheme(
         "created": "1023029",
         "passworddigest": "1023030",
     },
-    aliases=_aliases("WsseAuthorization"),
+    security_scheme="WsseAuthorization",
 )
 SCHEMES = {"AKSK": AKSK, "WSSE": WSSE}
 

@@ -7,6 +7,7 @@ parameters and recording (1010002), then a given X (1011001, 1011004, 1011005), 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,8 +26,13 @@ NOT_APPLIED = "1011004"
 X_TAKEN = "1011005"
 NOT_FOUND = "1016001"
 TEMPORARY_CALLEE_RULE = "ax.temporary-callee-duration"  # x-pns-rules
-_CALLEE_BODY = load().document["components"]["schemas"]["AxTemporaryCalleeRequest"]["properties"]
-TEMPORARY_CALLEE_DEFAULT = int(_CALLEE_BODY["duration"]["default"])  # seconds
+
+
+@functools.cache
+def temporary_callee_default() -> int:
+    """Seconds a temporary callee lasts when `duration` is not sent (the spec's default)."""
+    body = load().document["components"]["schemas"]["AxTemporaryCalleeRequest"]["properties"]
+    return int(body["duration"]["default"])
 
 
 @dataclass(slots=True)  # a million of them: no per-instance dict
@@ -226,7 +232,7 @@ class AxBackend(Backend):
             )
         binding.temporary_callee = callee_num
         binding.temporary_callee_until = self.clock.now() + (
-            TEMPORARY_CALLEE_DEFAULT if duration is None else duration
+            temporary_callee_default() if duration is None else duration
         )
         return binding
 

@@ -7,6 +7,7 @@ clash (1012010), or allocation (1012008).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -24,9 +25,15 @@ X_FULL = "1012009"
 ALREADY_BOUND = "1012010"
 NO_RECORDING = "1012012"
 
-_PAGE_SIZE = query_parameter("queryAxbBinding", "pageSize")
-DEFAULT_PAGE = int(_PAGE_SIZE["schema"]["default"])
-MIN_PAGE, MAX_PAGE = (int(_PAGE_SIZE["x-pns-effective-range"][k]) for k in ("minimum", "maximum"))
+
+@functools.cache
+def page_sizes() -> tuple[int, int, int]:
+    """(default, smallest, largest) pageSize of the AXB query, from the spec (read on first use)."""
+    param = query_parameter("queryAxbBinding", "pageSize")
+    low, high = (int(param["x-pns-effective-range"][k]) for k in ("minimum", "maximum"))
+    return int(param["schema"]["default"]), low, high
+
+
 PAGE_RULE = "axb.page-size"  # where the spec says so (x-pns-rules)
 
 
@@ -222,7 +229,8 @@ class AxbBackend(Backend):
         if not on_x:
             raise PnsError(NOT_FOUND, f"relationNum {relation_num} has no bindings", rule="axb.not-found")
         index = max(page_index or 1, 1)
-        size = page_size if page_size is not None and MIN_PAGE <= page_size <= MAX_PAGE else DEFAULT_PAGE
+        default, smallest, largest = page_sizes()
+        size = page_size if page_size is not None and smallest <= page_size <= largest else default
         items = list(islice(on_x.values(), (index - 1) * size, index * size))
         return AxbPage(items=items, page_index=index, page_size=size, total_count=len(on_x))
 
@@ -331,4 +339,4 @@ class AxbBackend(Backend):
 
 def _single(binding: AxbBinding) -> AxbPage:
     # Single-binding lookups ignore paging: report the defaults.
-    return AxbPage(items=[binding], page_index=1, page_size=DEFAULT_PAGE, total_count=1)
+    return AxbPage(items=[binding], page_index=1, page_size=page_sizes()[0], total_count=1)

@@ -19,8 +19,14 @@ _NAMES = {HOURS: "hours", MINUTES: "minutes"}
 
 FIRST_CURSOR = "0000000000000_0"
 _CURSOR = re.compile(r"^(\d{13})_(\d{1,20})$")
-_LIMIT = query_parameter("queryAxeBindingV2", "limit")["schema"]
-DEFAULT_LIMIT, MIN_LIMIT, MAX_LIMIT = (int(_LIMIT[k]) for k in ("default", "minimum", "maximum"))
+
+
+@functools.cache
+def page_limits() -> tuple[int, int, int]:
+    """(default, smallest, largest) `limit` of the AXE v2 query, from the spec (read on first use)."""
+    schema = query_parameter("queryAxeBindingV2", "limit")["schema"]
+    default, low, high = (int(schema[k]) for k in ("default", "minimum", "maximum"))
+    return default, low, high
 
 
 @dataclass(slots=True)  # a million of them: no per-instance dict
@@ -128,9 +134,10 @@ def parse_cursor(cursor: str | None) -> int:
 
 def check_limit(limit: int | None) -> int:
     if limit is None:
-        return DEFAULT_LIMIT
-    if not MIN_LIMIT <= limit <= MAX_LIMIT:
-        raise PnsError(INVALID, f"limit {limit} is outside {MIN_LIMIT} to {MAX_LIMIT}", rule="axe.page-limit")
+        return page_limits()[0]
+    _, smallest, largest = page_limits()
+    if not smallest <= limit <= largest:
+        raise PnsError(INVALID, f"limit {limit} is outside {smallest} to {largest}", rule="axe.page-limit")
     return limit
 
 

@@ -107,7 +107,7 @@ def _report(path: Path) -> dict[str, object]:
 
 
 def test_xdist_reports_once_what_a_serial_run_of_the_same_tests_reports(suite: pytest.Pytester) -> None:
-    gate = "--pns-coverage-min=11"  # 2 of 19 operations are exercised: the gate fails in both runs
+    gate = "--pns-coverage-min=34"  # 2 of the 6 AXB operations are exercised: the gate fails in both runs
     serial = suite.runpytest_subprocess("-p", "no:cacheprovider", gate, "--pns-coverage-json=serial.json")
     parallel = suite.runpytest_subprocess(
         "-p", "no:cacheprovider", "-n", "2", gate, "--pns-coverage-json=parallel.json"
@@ -118,7 +118,7 @@ def test_xdist_reports_once_what_a_serial_run_of_the_same_tests_reports(suite: p
     assert parallel.stdout.str().count(" PNS contract coverage =") == 1  # the section, once
     for run in (serial, parallel):
         run.stdout.fnmatch_lines(
-            ["violations    1 in 1 test(s)", "*gate failed: operations 2/19 (10.5 %) is below*"]
+            ["violations    1 in 1 test(s)", "*gate failed: operations 2/6 (33.3 %) is below*"]
         )
 
     expected = _report(suite.path / "serial.json")
@@ -138,20 +138,20 @@ def test_the_coverage_gate_fails_the_session_below_the_minimum_and_passes_at_it(
     suite: pytest.Pytester,
 ) -> None:
     passing = ["-p", "no:cacheprovider", "-k", "not country_code"]
-    # 2 of the 19 operations: 10.5 %
-    low = suite.runpytest(*passing, "--pns-coverage-min=11")
+    # the suite uses AXB only: 2 of the mode's 6 operations, 33.3 %
+    low = suite.runpytest(*passing, "--pns-coverage-min=34")
     low.assert_outcomes(passed=7)
     assert low.ret == pytest.ExitCode.TESTS_FAILED
     low.stdout.fnmatch_lines(
         [
-            "PNS contract coverage gate failed: operations 2/19 (10.5 %) is below --pns-coverage-min 11 %;"
-            " never exercised: createAxBinding, *"
+            "PNS contract coverage gate failed: operations 2/6 (33.3 %) is below --pns-coverage-min 34 %;"
+            " never exercised: getRecordingDownloadUrl, *"
         ]
     )
-    suite.makeini("[pytest]\npns_coverage_min = 10\n")
+    suite.makeini("[pytest]\npns_coverage_min = 33\n")
     met = suite.runpytest(*passing)
     assert met.ret == pytest.ExitCode.OK
-    met.stdout.fnmatch_lines(["operations      2/19  *"])
+    met.stdout.fnmatch_lines(["operations       2/6  *"])
     assert "gate failed" not in met.stdout.str()
 
 
