@@ -93,6 +93,7 @@ class Engine:
             problem = None
         except PnsError as err:
             response, problem, app_key = self._error(err), err, err.app_key
+            response.delay = err.delay
         self._record(request, op, app_key, response, problem)
         return response
 
@@ -125,11 +126,10 @@ class Engine:
             if fault.drop:
                 return HttpResponse(0, [], b"", delay=fault.latency, drop=True), app.app_key
             if fault.resultcode is not None:
-                response = self._error(
-                    PnsError(fault.resultcode, "injected by a test (fault)", rule="fault injection")
-                )
-                response.delay = fault.latency
-                return response, app.app_key
+                # raised like any refusal, so that the journal names the injection as its rule
+                injected = PnsError(fault.resultcode, "injected by a test (fault)", rule="fault injection")
+                injected.app_key, injected.delay = app.app_key, fault.latency
+                raise injected
         if request.body_too_large or len(request.body) > platform.settings.max_body_bytes:
             limit = platform.settings.max_body_bytes
             raise PnsError(

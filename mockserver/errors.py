@@ -50,6 +50,7 @@ class PnsError(Exception):
         self.absent = absent
         self.more = more
         self.app_key: str | None = None  # the application that sent it, once authenticated
+        self.delay = 0.0  # seconds the reply waits (an injected latency)
         # The short reason a code that carries one (1010002) appends to `resultdesc`, as the
         # vendor does; `detail` stands in when it is empty.
         self.reason = reason
