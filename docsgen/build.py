@@ -58,6 +58,7 @@ def build_reference(s: Spec, fixtures: Path | None) -> Reference:
             )
         ),
         examples_source="fixtures/" if fixtures else "the spec's media-type examples",
+        lang=s.lang,
     )
 
 

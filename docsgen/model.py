@@ -9,6 +9,8 @@ from urllib.parse import quote, urlencode
 
 from spec import Conflict, ResultCode, TableRow
 
+from .ui import Words
+
 NO_BODY = None
 
 
@@ -207,6 +209,12 @@ class Reference:
     result_codes: tuple[ResultCode, ...]
     cause_tables: tuple[CauseTable, ...]
     examples_source: str  # where the examples came from, said in the docs
+    lang: str = "en"  # language of the prose (the spec's texts and the page's words)
+
+    @property
+    def w(self) -> Words:
+        """The page's words in `lang`."""
+        return Words(self.lang)
 
     @property
     def operations(self) -> tuple[OperationDoc, ...]:
