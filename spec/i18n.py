@@ -32,6 +32,8 @@ ENGLISH = "en"
 TEXT_KEYS = frozenset(
     {"summary", "description", "meaning", "handling", "trigger", "accepted", "why"}
     | {"retryScheduleNote", "replyTimeoutNote"}
+    # The vendor's own name of an operation or push: its Chinese page title in zh-CN.
+    | {"x-vendor-name"}
 )
 # Mappings whose every value is prose (keyed by an enum value or a target name).
 TEXT_MAPS = frozenset({"x-enumDescriptions"})
