@@ -127,3 +127,17 @@ def test_docs_command_takes_the_language(tmp_path: Path) -> None:
     assert (tmp_path / "index.html").read_text(encoding="utf-8") == HTML_EN
     with pytest.raises(SystemExit):
         main(["docs", "--lang", "fr", "--out", str(tmp_path)])
+
+
+def test_a_line_break_inside_chinese_prose_adds_no_space_but_one_inside_english_does() -> None:
+    from docsgen import prose
+
+    assert (
+        prose.to_html("绑定成功后\n返回 `subscriptionId`。")
+        == "<p>绑定成功后返回 <code>subscriptionId</code>。</p>"
+    )
+    assert prose.to_html("Binding\ncreated.") == "<p>Binding created.</p>"
+    assert (
+        prose.markdown_cell("AXB 模式的\n绑定。\nthen  English\nwords")
+        == "AXB 模式的绑定。then English words"
+    )
