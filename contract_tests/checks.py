@@ -21,7 +21,7 @@ Check = Callable[[Spec, Entry, PnsOptions], list[ContractViolation]]
 
 def spec_rules(spec: Spec, entry: Entry, options: PnsOptions) -> list[ContractViolation]:
     """The request failed the spec's own rules (schema, auth, mode, path)."""
-    found = from_entry(spec, entry)
+    found = from_entry(spec, entry, options.lang)
     return [found] if found else []
 
 

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+import spec
+
 DEFAULT_BASE_URLS = (
     "https://rtcpns.cn-north-1.myhuaweicloud.com",
     "https://rtcapi.cn-north-1.myhuaweicloud.com:12543",
@@ -34,6 +36,8 @@ class PnsOptions:
     seed: int | None = 0
     # where the session's contract coverage is written as JSON ("" = not written)
     coverage_json: str = ""
+    # language of the field descriptions shown next to the English ones in violation messages
+    lang: str = "en"
 
 
 # name -> (command-line flag, ini key, help)
@@ -54,6 +58,11 @@ OPTIONS: dict[str, tuple[str, str, str]] = {
     "auth_window": ("--pns-auth-window", "pns_auth_window", "accepted Created skew in seconds"),
     "seed": ("--pns-seed", "pns_seed", "seed for ids"),
     "coverage_json": ("--pns-coverage-json", "pns_coverage_json", "write contract coverage to this file"),
+    "lang": (
+        "--pns-lang",
+        "pns_lang",
+        "also show field descriptions in this language in violation messages (en, zh-CN)",
+    ),
 }
 
 
@@ -82,6 +91,10 @@ def _coerce(name: str, value: Any) -> Any:
         return float(value)
     if name == "seed":
         return None if value in (None, "", "none") else int(value)
+    if name == "lang" and value not in spec.languages():
+        raise pytest.UsageError(
+            f"pns option lang: expected one of {', '.join(spec.languages())}, got {value!r}"
+        )
     return value
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from mockserver.auth import created_now
 from mockserver.journal import Entry
 from spec import Operation, Spec
+from spec.fielddoc import translated_description
 
 OPT_OUT = "@pytest.mark.pns(fail_on_violations=False)"
 
@@ -143,7 +144,19 @@ def example_for(spec: Spec, op: Operation, field: str, schema: Mapping[str, Any]
     return None
 
 
-def from_entry(spec: Spec, entry: Entry) -> ContractViolation | None:
+def with_translation(expected: str | None, operation_id: str, field: str, lang: str) -> str | None:
+    """`expected`, with the field's description in `lang` next to the English one (`--pns-lang`).
+
+    The translation comes from the spec's `x-pns-i18n` overlay; English, or a field without a
+    translated description, leaves `expected` as it is.
+    """
+    translated = translated_description(operation_id, field, lang)
+    if not translated:
+        return expected
+    return f"{expected} [{lang}: {translated}]" if expected else f"[{lang}: {translated}]"
+
+
+def from_entry(spec: Spec, entry: Entry, lang: str = "en") -> ContractViolation | None:
     """The violation a journal entry records, if the request broke the contract."""
     request = f"{entry.method} {entry.path}"
     if entry.status == 404:
@@ -166,7 +179,7 @@ def from_entry(spec: Spec, entry: Entry) -> ContractViolation | None:
         example = created_now()
     elif field:
         schema = field_schema(spec, op, field)
-        expected = describe(spec, schema) if schema else None
+        expected = with_translation(describe(spec, schema) if schema else None, op.operation_id, field, lang)
         example = example_for(spec, op, field, schema)
     return ContractViolation(
         operation=op.operation_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import urllib.error
 import urllib.request
@@ -139,6 +140,14 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
     from .engine import Engine
     from .platform import Platform
 
+    # The one place the server reads the environment: the journal's language (headers stay ASCII).
+    lang = os.environ.get("PNS_MOCK_LANG") or "en"
+    if lang not in load_spec_languages():
+        print(
+            f"pns-mock: PNS_MOCK_LANG={lang!r}: use one of {', '.join(load_spec_languages())}",
+            file=sys.stderr,
+        )
+        return 2
     platform: Platform
     recorder = None
     if args.state:
@@ -151,6 +160,7 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
             return 2
     else:
         platform = Platform(config, clock=VirtualClock(frozen=args.frozen_clock))
+    platform.journal.lang = lang
     engine = Engine(platform)
     if recorder is not None:
         recorder.attach(engine)
