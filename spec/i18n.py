@@ -2,7 +2,7 @@
 
 The English text stays where it is; a translation overlay (`spec/i18n/<lang>.yaml`) maps the
 JSON pointer of a text's *owner* (the object that has the `description`, `summary`, ... key) to
-the translated values of those keys:
+the translated values of those keys (`x-vendor-name` included: the vendor's Chinese page title):
 
     "/paths/~1rest~1caas~1relationnumber~1partners~1v1.0/post":
       summary: ...
@@ -12,7 +12,9 @@ Pointer tokens are the usual RFC 6901 ones, with one addition that keeps keys st
 lists grow: an item of a list of objects is named `key=value` by its identifying key (`code` in
 the result-code catalogue, `name` in parameter lists and tags), e.g.
 `/x-pns-result-codes/code=1010002`; other list items keep their index. The owners of enum value
-texts are the `x-enumDescriptions` mappings themselves (keys: the enum values).
+texts are the `x-enumDescriptions` mappings themselves (keys: the enum values); a named example's
+caption is owned by the example (`.../examples/success`: {summary}); a row of a cause table by the
+row (`/x-pns-hangup-causes/code=8014`: {text, category}).
 
 `texts` walks the document and yields every translatable text with its owner pointer; `localize`
 returns a copy of the document with a language's texts put in place (English where one is
@@ -39,6 +41,10 @@ TEXT_KEYS = frozenset(
 TEXT_MAPS = frozenset({"x-enumDescriptions"})
 # Subtrees that hold data (payload examples, defaults), never prose.
 _DATA_KEYS = frozenset({"example", "examples", "default", "const", "enum", "x-pns-worked-examples", "value"})
+# Root tables whose rows carry prose in `text` and `category` (elsewhere `text` is wire data, e.g.
+# a result code's resultdesc, and is never translated).
+TABLES = frozenset({"x-pns-hangup-causes", "x-pns-disconnect-points", "x-pns-q850-causes"})
+_ROW_KEYS = ("text", "category")
 # The identifying key of an item in a list of objects, first match wins.
 _ITEM_KEYS = ("code", "name")
 
@@ -79,11 +85,23 @@ def texts(node: Any, pointer: str = "") -> Iterator[Text]:
                 yield Text(pointer, str(key), value)
             elif key in TEXT_MAPS and isinstance(value, Mapping):
                 yield from (Text(here, str(k), v) for k, v in value.items() if isinstance(v, str))
+            elif key == "examples" and isinstance(value, Mapping):
+                # named media-type examples: the summary is a caption, the value is payload
+                yield from (
+                    Text(f"{here}/{escape(str(name))}", "summary", ex["summary"])
+                    for name, ex in value.items()
+                    if isinstance(ex, Mapping) and isinstance(ex.get("summary"), str)
+                )
             elif key not in _DATA_KEYS or pointer.endswith("/properties"):
                 yield from texts(value, here)
     elif isinstance(node, list):
+        table = pointer.lstrip("/") in TABLES
         for index, value in enumerate(node):
-            yield from texts(value, f"{pointer}/{item_token(index, value)}")
+            here = f"{pointer}/{item_token(index, value)}"
+            if table and isinstance(value, Mapping):
+                yield from (Text(here, k, value[k]) for k in _ROW_KEYS if isinstance(value.get(k), str))
+            else:
+                yield from texts(value, here)
 
 
 def localize(document: Mapping[str, Any], overlay: Overlay) -> dict[str, Any]:
@@ -130,10 +148,10 @@ def resolve(document: Mapping[str, Any], pointer: str) -> Any:
 
 
 def required(text: Text) -> bool:
-    """Whether the coverage test demands a translation of this text.
+    """Whether the coverage test demands a translation of this text: every text `texts` walks.
 
-    Everything a reader of the reference sees: operations, parameters, schemas and their
-    properties, pushes, replies, result codes, conflict notes, enum meanings. Left out: the
-    one-line `summary` of a payload example (a label next to JSON) - none are walked anyway.
+    That is everything a reader of the reference sees: operations, parameters, schemas and their
+    properties, pushes, replies, result codes, conflict notes, enum meanings, the rows of the
+    cause tables and the captions of the named examples. Empty texts need none.
     """
     return bool(text.english.strip())

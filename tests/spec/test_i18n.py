@@ -55,6 +55,13 @@ def test_the_coverage_reaches_every_kind_of_text_the_issue_names() -> None:
     assert len(conflicts) == len(EN.conflicts()), "every conflict note is walked"
     properties = [t for t in i18n.texts(EN.document) if "/properties/" in t.owner]
     assert len(properties) > 200, "schema property descriptions are walked"
+    for table in i18n.TABLES:
+        assert {f"/{table}/code={row['code']}" for row in EN.document[table]} <= owners, table
+    captions = [t for t in i18n.texts(EN.document) if "/examples/" in t.owner]
+    assert captions and all(t.key == "summary" for t in captions)
+    assert not any(
+        t.key == "text" and t.owner.startswith("/x-pns-result-codes") for t in i18n.texts(EN.document)
+    ), "resultdesc is wire data, never translated"
 
 
 def test_the_overlay_holds_no_entry_for_a_text_the_spec_no_longer_has() -> None:
