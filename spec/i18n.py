@@ -92,7 +92,11 @@ def texts(node: Any, pointer: str = "") -> Iterator[Text]:
                     for name, ex in value.items()
                     if isinstance(ex, Mapping) and isinstance(ex.get("summary"), str)
                 )
-            elif key not in _DATA_KEYS or pointer.endswith("/properties"):
+            elif key == "targets" and pointer == "/x-pns-delivery" and isinstance(value, Mapping):
+                # where each kind of push goes: the console's setting, explained
+                yield from (Text(here, str(k), v) for k, v in value.items() if isinstance(v, str))
+            elif key not in _DATA_KEYS or pointer.endswith(("/properties", "/responses")):
+                # a property may be named `value`; a `default` response is prose, not a default
                 yield from texts(value, here)
     elif isinstance(node, list):
         table = pointer.lstrip("/") in TABLES
