@@ -81,7 +81,7 @@ def texts(node: Any, pointer: str = "") -> Iterator[Text]:
     if isinstance(node, Mapping):
         for key, value in node.items():
             here = f"{pointer}/{escape(str(key))}"
-            if key in TEXT_KEYS and isinstance(value, str):
+            if (key in TEXT_KEYS or (key == "title" and pointer == "/info")) and isinstance(value, str):
                 yield Text(pointer, str(key), value)
             elif key in TEXT_MAPS and isinstance(value, Mapping):
                 yield from (Text(here, str(k), v) for k, v in value.items() if isinstance(v, str))
