@@ -80,6 +80,22 @@ def test_every_link_and_operation_is_on_the_chinese_page(page: Page) -> None:
     assert summary == ZH.operations["createAxbBinding"].raw["summary"]
 
 
+def test_the_search_box_finds_chinese_words(page: Page) -> None:
+    search = (
+        "(q => { const box = document.getElementById('search'); box.value = q;"
+        " box.dispatchEvent(new Event('input'));"
+        " const shown = id => !document.getElementById(id).closest('[hidden]');"
+        " return {stop: shown('op-stopCall'), bind: shown('op-createAxbBinding'),"
+        " status: document.getElementById('search-status').value}; })"
+    )
+    found = page.js(f"{search}('终止呼叫接口')")
+    assert found["stop"] and not found["bind"], found
+    assert found["status"]
+    cleared = page.js(f"{search}('')")
+    assert cleared["stop"] and cleared["bind"] and cleared["status"] == ""
+    assert page.errors() == []
+
+
 def test_screenshots_of_the_chinese_page(page: Page, tmp_path_factory: pytest.TempPathFactory) -> None:
     shots = tmp_path_factory.mktemp("screenshots-zh")
     page.js("window.scrollTo(0, 0)")
