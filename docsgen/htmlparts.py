@@ -95,7 +95,7 @@ def fields_table(fields: Sequence[Field], w: Words) -> str:
         rows.append(
             f"<tr{nested}>"
             + cell(heads[0], f"<code>{esc(f.path)}</code>{where}", "path")
-            + cell(heads[1], _type(f))
+            + cell(heads[1], _type(f, w))
             + cell(heads[2], required)
             + cell(
                 heads[3],
@@ -106,13 +106,26 @@ def fields_table(fields: Sequence[Field], w: Words) -> str:
     return table(heads, rows)
 
 
-def _type(f: Field) -> str:
+def constraint_label(w: Words, label: str) -> str:
+    """The page's word for a constraint (`length`, `range`, `items`, `pattern`, `default`)."""
+    words = {
+        "length": w("length"),
+        "range": w("range"),
+        "items": w("items"),
+        "pattern": w("pattern"),
+        "default": w("default"),
+    }
+    return words.get(label, label)
+
+
+def _type(f: Field, w: Words) -> str:
     out = f"<code>{esc(f.type)}</code>"
     if f.timestamp_format:
         out += f' <a href="#ts-{esc(f.timestamp_format)}">{esc(f.timestamp_format)}</a>'
     for constraint in f.constraints:
         label, _, value = constraint.partition(" ")
-        shown = f"{esc(label)} <code>{esc(value)}</code>" if label == "pattern" else esc(constraint)
+        name = esc(constraint_label(w, label))
+        shown = f"{name} <code>{esc(value)}</code>" if label == "pattern" else f"{name} {esc(value)}"
         out += f'<br><span class="muted">{shown}</span>'
     return out
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from spec import Conflict
 
 from . import prose, sequence, snippets
-from .htmlparts import MANY_VALUES
+from .htmlparts import MANY_VALUES, constraint_label
 from .model import NO_BODY, CauseTable, Field, ModeDoc, OperationDoc, Reference, WebhookDoc
 from .ui import Words
 
@@ -177,7 +177,7 @@ def _fields(w: Words, fields: Sequence[Field]) -> str:
         kind = code(f.type) + (
             f" [{f.timestamp_format}](#ts-{f.timestamp_format})" if f.timestamp_format else ""
         )
-        kind += "".join(f"<br>{_constraint(c)}" for c in f.constraints)
+        kind += "".join(f"<br>{_constraint(w, c)}" for c in f.constraints)
         where = " (query)" if f.location == "query" else ""
         rows.append(
             (
@@ -190,9 +190,10 @@ def _fields(w: Words, fields: Sequence[Field]) -> str:
     return table((w("Field"), w("Type"), w("Required"), w("Description")), rows)
 
 
-def _constraint(text: str) -> str:
+def _constraint(w: Words, text: str) -> str:
     label, _, value = text.partition(" ")
-    return f"{label} {code(value)}" if label == "pattern" else prose.markdown_cell(text)
+    name = constraint_label(w, label)
+    return f"{name} {code(value)}" if label == "pattern" else prose.markdown_cell(f"{name} {value}")
 
 
 def _values(w: Words, f: Field) -> str:
