@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import spec
 from mockserver.config import Settings
 
 DEFAULT_BASE_URLS = (
@@ -40,6 +41,8 @@ class PnsOptions:
     fail_on_push_failures: bool = True
     # seconds a push waits for the customer's answer: the server's and the in-process harness's
     push_timeout: float = Settings.push_timeout_seconds
+    # language of the field descriptions shown next to the English ones in violation messages
+    lang: str = "en"
 
 
 # name -> (command-line flag, ini key, help)
@@ -70,6 +73,11 @@ OPTIONS: dict[str, tuple[str, str, str]] = {
         "pns_push_timeout",
         "seconds a push waits for your receiver's answer (server and in-process harness)",
     ),
+    "lang": (
+        "--pns-lang",
+        "pns_lang",
+        "also show field descriptions in this language in violation messages (en, zh-CN)",
+    ),
 }
 
 
@@ -98,6 +106,10 @@ def _coerce(name: str, value: Any) -> Any:
         return float(value)
     if name == "seed":
         return None if value in (None, "", "none") else int(value)
+    if name == "lang" and value not in spec.languages():
+        raise pytest.UsageError(
+            f"pns option lang: expected one of {', '.join(spec.languages())}, got {value!r}"
+        )
     return value
 
 

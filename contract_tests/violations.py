@@ -15,6 +15,7 @@ from mockserver.auth import created_now
 from mockserver.errors import Problem
 from mockserver.journal import Entry
 from spec import Operation, Spec
+from spec.fielddoc import translated_description
 
 OPT_OUT = "@pytest.mark.pns(fail_on_violations=False)"
 
@@ -158,7 +159,19 @@ def example_for(spec: Spec, op: Operation, field: str, schema: Mapping[str, Any]
     return None
 
 
-def from_entry(spec: Spec, entry: Entry) -> list[ContractViolation]:
+def with_translation(expected: str | None, operation_id: str, field: str, lang: str) -> str | None:
+    """`expected`, with the field's description in `lang` next to the English one (`--pns-lang`).
+
+    The translation comes from the spec's `x-pns-i18n` overlay; English, or a field without a
+    translated description, leaves `expected` as it is.
+    """
+    translated = translated_description(operation_id, field, lang)
+    if not translated:
+        return expected
+    return f"{expected} [{lang}: {translated}]" if expected else f"[{lang}: {translated}]"
+
+
+def from_entry(spec: Spec, entry: Entry, lang: str = "en") -> list[ContractViolation]:
     """The violations a journal entry records, one per problem, if the request broke the contract."""
     request = f"{entry.method} {entry.path}"
     if entry.status == 404:
@@ -182,10 +195,12 @@ def from_entry(spec: Spec, entry: Entry) -> list[ContractViolation]:
     problems = entry.problems or [
         Problem(entry.problem or "", entry.rule, entry.field or "", entry.sent, entry.sent is None)
     ]
-    return [_violation(spec, op, request, problem, answer) for problem in problems]
+    return [_violation(spec, op, request, problem, answer, lang) for problem in problems]
 
 
-def _violation(spec: Spec, op: Operation, request: str, problem: Problem, answer: str) -> ContractViolation:
+def _violation(
+    spec: Spec, op: Operation, request: str, problem: Problem, answer: str, lang: str = "en"
+) -> ContractViolation:
     field = problem.field or None
     expected: str | None = None
     example: Any = None
@@ -195,7 +210,7 @@ def _violation(spec: Spec, op: Operation, request: str, problem: Problem, answer
         example = created_now()
     elif field:
         schema = field_schema(spec, op, field)
-        expected = describe(spec, schema) if schema else None
+        expected = with_translation(describe(spec, schema) if schema else None, op.operation_id, field, lang)
         example = example_for(spec, op, field, schema)
     return ContractViolation(
         operation=op.operation_id,

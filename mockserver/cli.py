@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import os
 import socket
 import sys
 import urllib.error
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from spec import languages as load_spec_languages
 from spec import load as load_spec
 
 from .config import Config, default_config, load_config
@@ -64,7 +66,18 @@ def _parser() -> argparse.ArgumentParser:
         default="html",
         help="html: one self-contained page (default); markdown: index.md and SVG diagrams",
     )
-    docs.add_argument("--out", type=Path, default=Path("site"), help="output folder (default site/)")
+    docs.add_argument(
+        "--out",
+        type=Path,
+        default=Path("site"),
+        help="output folder (default site/); another language than English goes to site/<lang>/",
+    )
+    docs.add_argument(
+        "--lang",
+        choices=load_spec_languages(),
+        default="en",
+        help="language of the prose: en (default) or one the spec's x-pns-i18n declares (zh-CN)",
+    )
     _traffic_commands(sub)
     return parser
 
@@ -105,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "docs":
         from docsgen import write_site
 
-        for path in write_site(args.out, args.format):
+        for path in write_site(args.out, args.format, lang=args.lang):
             print(f"wrote {path}")
         return 0
     try:
@@ -136,6 +149,14 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
     except ListenerError as err:
         print(f"pns-mock: {err}", file=sys.stderr)
         return 2
+    # The one place the server reads the environment: the journal's language (headers stay ASCII).
+    lang = os.environ.get("PNS_MOCK_LANG") or "en"
+    if lang not in load_spec_languages():
+        print(
+            f"pns-mock: PNS_MOCK_LANG={lang!r}: use one of {', '.join(load_spec_languages())}",
+            file=sys.stderr,
+        )
+        return 2
     platform: Platform
     recorder = None
     if args.state:
@@ -150,6 +171,7 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
         platform = Platform(config, clock=VirtualClock(frozen=args.frozen_clock))
     if args.strict_fields is not None:  # a --state file's own settings give way to the flag
         platform.settings.strict_fields = args.strict_fields
+    platform.journal.lang = lang
     engine = Engine(platform)
     if recorder is not None:
         recorder.attach(engine)

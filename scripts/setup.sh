@@ -27,3 +27,5 @@ fi
 
 # Headless Chromium for the docs' browser test (tests/docsgen/test_site_in_browser.py).
 if ! command -v chromium >/dev/null; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; fi
+# Chinese glyphs for the zh-CN docs' browser test (Noto Sans/Serif CJK, Debian's fonts-noto-cjk).
+if ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null; fi

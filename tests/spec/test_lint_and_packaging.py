@@ -85,6 +85,10 @@ def test_wheel_installs_into_a_clean_venv_and_finds_the_spec(tmp_path: Path) -> 
         s = spec.load()
         assert len(s.operations) == 19, len(s.operations)
         assert len(s.result_codes) >= 50
+        # the translation overlay and the page words ship too
+        assert spec.load("zh-CN").operations["createAxbBinding"].vendor_name == "AXB模式绑定接口"
+        import docsgen.ui
+        assert docsgen.ui.Words("zh-CN")("Result codes") != "Result codes"
         print(spec.spec_path())
         """
     )
