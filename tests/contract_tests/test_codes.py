@@ -61,7 +61,9 @@ def test_a_customer_test_parametrized_over_every_code_of_an_operation(pytester: 
             pns.inject("createAxbBinding", code)
             reply = bind(pns.app("AXB"), "+8613800000001", "+8613900000002")
             assert reply["resultcode"] == code
-            assert reply["resultdesc"] == spec.load().result_codes[code].text
+            # the code's text as sent with nothing to name (1012010's placeholder-free text);
+            # 1010002 appends its reason
+            assert reply["resultdesc"].startswith(spec.load().result_codes[code].body()["resultdesc"])
 
         def test_inject_of_a_foreign_code(pns):
             pns.inject("createAxbBinding", "1011005")
