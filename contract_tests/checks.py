@@ -22,7 +22,7 @@ Check = Callable[[Spec, Entry, PnsOptions], list[ContractViolation]]
 
 def spec_rules(spec: Spec, entry: Entry, options: PnsOptions) -> list[ContractViolation]:
     """The request failed the spec's own rules (schema, auth, mode, path)."""
-    return from_entry(spec, entry)
+    return from_entry(spec, entry, options.lang)
 
 
 def documented_fields(spec: Spec, entry: Entry, options: PnsOptions) -> list[ContractViolation]:

@@ -43,6 +43,8 @@ class PnsOptions:
     push_timeout: float = 0.0
     # the session fails when fewer than this percentage of the operations were exercised (0 = no gate)
     coverage_min: float = 0.0
+    # language of the field descriptions shown next to the English ones in violation messages
+    lang: str = "en"
 
 
 # name -> (command-line flag, ini key, help)
@@ -77,6 +79,11 @@ OPTIONS: dict[str, tuple[str, str, str]] = {
         "--pns-coverage-min",
         "pns_coverage_min",
         "fail the session when operation coverage is below this percentage",
+    ),
+    "lang": (
+        "--pns-lang",
+        "pns_lang",
+        "also show field descriptions in this language in violation messages (en, zh-CN)",
     ),
 }
 
@@ -114,6 +121,13 @@ def _coerce(name: str, value: Any) -> Any:
         return number
     if name == "seed":
         return None if value in (None, "", "none") else int(value)
+    if name == "lang":
+        import spec
+
+        if value not in spec.languages():
+            raise pytest.UsageError(
+                f"pns option lang: expected one of {', '.join(spec.languages())}, got {value!r}"
+            )
     return value
 
 

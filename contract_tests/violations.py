@@ -13,6 +13,7 @@ from typing import Any
 from mockserver.journal import Entry
 from mockserver.verdict import request_violations
 from spec import Spec
+from spec.fielddoc import translated_description
 
 OPT_OUT = "@pytest.mark.pns(fail_on_violations=False)"
 
@@ -85,21 +86,38 @@ class Violations(ContractViolation):
         )
 
 
-def from_entry(spec: Spec, entry: Entry) -> list[ContractViolation]:
+def with_translation(expected: str | None, operation_id: str, field: str, lang: str) -> str | None:
+    """`expected`, with the field's description in `lang` next to the English one (`--pns-lang`).
+
+    The translation comes from the spec's `x-pns-i18n` overlay; English, or a field without a
+    translated description, leaves `expected` as it is.
+    """
+    translated = translated_description(operation_id, field, lang)
+    if not translated:
+        return expected
+    return f"{expected} [{lang}: {translated}]" if expected else f"[{lang}: {translated}]"
+
+
+def from_entry(spec: Spec, entry: Entry, lang: str = "en") -> list[ContractViolation]:
     """The violations a journal entry records, one per problem, if the request broke the contract
     (the run verdict decides, so the plugin and `pns-mock run` always agree)."""
     answer = "HTTP 404" if entry.status == 404 else f"HTTP {entry.status} {entry.response_body[:200]}"
-    return [
-        ContractViolation(
-            operation=found.operation,
-            request=found.request,
-            problem=found.problem,
-            field=found.field,
-            sent=ABSENT if found.absent else found.sent,
-            expected=found.expected,
-            example=found.example,
-            rule=found.rule,
-            answer=answer,
+    found = []
+    for violation in request_violations(spec, entry):
+        expected = violation.expected
+        if violation.field and violation.operation in spec.operations and lang != "en":
+            expected = with_translation(expected, violation.operation, violation.field, lang)
+        found.append(
+            ContractViolation(
+                operation=violation.operation,
+                request=violation.request,
+                problem=violation.problem,
+                field=violation.field,
+                sent=ABSENT if violation.absent else violation.sent,
+                expected=expected,
+                example=violation.example,
+                rule=violation.rule,
+                answer=answer,
+            )
         )
-        for found in request_violations(spec, entry)
-    ]
+    return found

@@ -8,7 +8,7 @@ from .build import build_reference
 from .html import render_html
 from .markdown import render_markdown
 from .model import Reference
-from .site import FORMATS, reference, write_site
+from .site import FORMATS, reference, site_folder, write_site
 
 __all__ = [
     "FORMATS",
@@ -17,5 +17,6 @@ __all__ = [
     "reference",
     "render_html",
     "render_markdown",
+    "site_folder",
     "write_site",
 ]

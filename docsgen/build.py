@@ -59,13 +59,14 @@ def build_reference(s: Spec, fixtures: Path | None) -> Reference:
         ),
         examples_source="fixtures/" if fixtures else "the spec's media-type examples",
         rules=tuple(s.rules.values()),
+        lang=s.lang,
     )
 
 
 def _mode(s: Spec, tag: Mapping[str, Any], fixtures: Path | None) -> ModeDoc:
     name = str(tag["name"])
     mode_key = name if name != "Common" else "common"
-    ops = sorted((op for op in s.operations.values() if op.mode == mode_key), key=_operation_order)
+    ops = sorted((op for op in s.operations.values() if op.mode == mode_key), key=operation_order)
     return ModeDoc(
         name=name,
         description=str(tag.get("description", "")),
@@ -75,7 +76,7 @@ def _mode(s: Spec, tag: Mapping[str, Any], fixtures: Path | None) -> ModeDoc:
     )
 
 
-def _operation_order(op: Operation) -> tuple[int, str]:
+def operation_order(op: Operation) -> tuple[int, str]:
     """Create, then query, modify, delete, then the rest: the order a binding lives in."""
     verbs = ("create", "query", "modify", "set", "delete")
     rank = next((i for i, v in enumerate(verbs) if op.operation_id.startswith(v)), len(verbs))

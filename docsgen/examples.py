@@ -19,6 +19,7 @@ import yaml
 from spec import Operation, Spec
 
 from .model import NO_BODY, CallFlow, FlowStep, RequestExample, ResponseExample
+from .ui import Words
 
 CHECKOUT_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 _JSON = "application/json"
@@ -56,7 +57,7 @@ def operation_examples(s: Spec, op: Operation, fixtures: Path | None) -> Example
     requests = tuple(
         RequestExample(
             name=name,
-            summary=request_summaries.get(name) or _query_summary(r.get("query", {})),
+            summary=request_summaries.get(name) or _query_summary(Words(s.lang), r.get("query", {})),
             method=op.method.upper(),
             path=op.path,
             query=r.get("query", {}),
@@ -70,8 +71,9 @@ def operation_examples(s: Spec, op: Operation, fixtures: Path | None) -> Example
     return requests, responses, errors
 
 
-def _query_summary(query: Mapping[str, Any]) -> str:
-    return "Look up by " + ", ".join(f"`{k}`" for k in query if k != "app_key") if query else ""
+def _query_summary(w: Words, query: Mapping[str, Any]) -> str:
+    fields = ", ".join(f"`{k}`" for k in query if k != "app_key")
+    return w("Look up by {fields}", fields=fields) if query else ""
 
 
 def _response(name: str, summary: str, raw: Mapping[str, Any]) -> ResponseExample:

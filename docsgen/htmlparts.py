@@ -14,6 +14,7 @@ from spec import Conflict
 
 from . import prose
 from .model import Field
+from .ui import Words
 
 _JSON_TOKEN = re.compile(
     r'(?P<key>"(?:\\.|[^"\\])*")(?=\s*:)|(?P<str>"(?:\\.|[^"\\])*")'
@@ -48,21 +49,21 @@ def code_block(text: str, *, json_after_blank_line: bool = False, json: bool = F
     return f"<pre><code>{inner}</code></pre>"
 
 
-def conflict_note(conflict: Conflict | None, *, folded: bool = False) -> str:
+def conflict_note(conflict: Conflict | None, w: Words, *, folded: bool = False) -> str:
     """Where the vendor's pages disagree; `folded` (inside tables) shows only a one-line summary."""
     if conflict is None:
         return ""
     accepted = (
-        f"<p><strong>Accepted:</strong> {prose.inline(conflict.accepted)}</p>"
+        f"<p><strong>{esc(w('Accepted:'))}</strong> {prose.inline(conflict.accepted)}</p>"
         f'<p class="muted">{prose.inline(conflict.why)}</p>'
     )
     if folded:
         return (
-            '<details class="conflict"><summary>Vendor pages disagree</summary>'
+            f'<details class="conflict"><summary>{esc(w("Vendor pages disagree"))}</summary>'
             f"<p>{prose.inline(conflict.summary)}</p>{accepted}</details>"
         )
     return (
-        '<div class="conflict"><p><strong>Vendor pages disagree:</strong> '
+        f'<div class="conflict"><p><strong>{esc(w("Vendor pages disagree:"))}</strong> '
         f"{prose.inline(conflict.summary)}</p>{accepted}</div>"
     )
 
@@ -80,54 +81,74 @@ def cell(label: str, content: str, cls: str = "") -> str:
     return f'<td data-label="{esc(label)}"{klass}>{content}</td>'
 
 
-def fields_table(fields: Sequence[Field]) -> str:
+def fields_table(fields: Sequence[Field], w: Words) -> str:
+    heads = (w("Field"), w("Type"), w("Required"), w("Description"))
     rows = []
     for f in fields:
         nested = ' class="nested"' if f.depth or "[]" in f.path else ""
         where = f' <span class="badge">{esc(f.location)}</span>' if f.location == "query" else ""
         required = (
-            '<span class="badge req">required</span>' if f.required else '<span class="muted">optional</span>'
+            f'<span class="badge req">{esc(w("required"))}</span>'
+            if f.required
+            else f'<span class="muted">{esc(w("optional"))}</span>'
         )
         rows.append(
             f"<tr{nested}>"
-            + cell("Field", f"<code>{esc(f.path)}</code>{where}", "path")
-            + cell("Type", _type(f))
-            + cell("Required", required)
+            + cell(heads[0], f"<code>{esc(f.path)}</code>{where}", "path")
+            + cell(heads[1], _type(f, w))
+            + cell(heads[2], required)
             + cell(
-                "Description",
-                prose.to_html(f.description) + _values(f) + conflict_note(f.conflict, folded=True),
+                heads[3],
+                prose.to_html(f.description) + _values(f, w) + conflict_note(f.conflict, w, folded=True),
             )
             + "</tr>"
         )
-    return table(("Field", "Type", "Required", "Description"), rows)
+    return table(heads, rows)
 
 
-def _type(f: Field) -> str:
+def constraint_label(w: Words, label: str) -> str:
+    """The page's word for a constraint (`length`, `range`, `items`, `pattern`, `default`)."""
+    words = {
+        "length": w("length"),
+        "range": w("range"),
+        "items": w("items"),
+        "pattern": w("pattern"),
+        "default": w("default"),
+    }
+    return words.get(label, label)
+
+
+def _type(f: Field, w: Words) -> str:
     out = f"<code>{esc(f.type)}</code>"
     if f.timestamp_format:
         out += f' <a href="#ts-{esc(f.timestamp_format)}">{esc(f.timestamp_format)}</a>'
     for constraint in f.constraints:
         label, _, value = constraint.partition(" ")
-        shown = f"{esc(label)} <code>{esc(value)}</code>" if label == "pattern" else esc(constraint)
+        name = esc(constraint_label(w, label))
+        shown = f"{name} <code>{esc(value)}</code>" if label == "pattern" else f"{name} {esc(value)}"
         out += f'<br><span class="muted">{shown}</span>'
     return out
 
 
-def _values(f: Field) -> str:
+def _values(f: Field, w: Words) -> str:
     if not f.values:
         return ""
     if not any(meaning for _, meaning in f.values):
         listed = ", ".join(f"<code>{esc(v)}</code>" for v, _ in f.values)
         return (
-            f'<p class="values">One of {listed}</p>'
+            f'<p class="values">{esc(w("One of"))} {listed}</p>'
             if len(f.values) <= MANY_VALUES
-            else (f"<details><summary>{len(f.values)} allowed values</summary><p>{listed}</p></details>")
+            else (
+                f"<details><summary>{esc(w('{n} allowed values', n=len(f.values)))}</summary>"
+                f"<p>{listed}</p></details>"
+            )
         )
     items = "".join(
         f"<li><code>{esc(v)}</code>{': ' + prose.inline(m) if m else ''}</li>" for v, m in f.values
     )
     if len(f.values) > MANY_VALUES:
-        return f'<details><summary>{len(f.values)} values</summary><ul class="values">{items}</ul></details>'
+        summary = esc(w("{n} values", n=len(f.values)))
+        return f'<details><summary>{summary}</summary><ul class="values">{items}</ul></details>'
     return f'<ul class="values">{items}</ul>'
 
 

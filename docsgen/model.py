@@ -9,6 +9,8 @@ from urllib.parse import quote, urlencode
 
 from spec import Conflict, ResultCode, Rule, TableRow
 
+from .ui import Words
+
 NO_BODY = None
 
 
@@ -209,6 +211,12 @@ class Reference:
     cause_tables: tuple[CauseTable, ...]
     examples_source: str  # where the examples came from, said in the docs
     rules: tuple[Rule, ...] = ()  # every business rule (`x-pns-rules`) with its vendor source
+    lang: str = "en"  # language of the prose (the spec's texts and the page's words)
+
+    @property
+    def w(self) -> Words:
+        """The page's words in `lang`."""
+        return Words(self.lang)
 
     @property
     def operations(self) -> tuple[OperationDoc, ...]:

@@ -13,6 +13,19 @@ _ITEM = re.compile(r"^\s*[*-]\s+(.*)$")
 _CODE = re.compile(r"(`[^`]+`)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
+# Chinese has no spaces between words: a line break next to a CJK character or full-width
+# punctuation joins without one.
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def join(lines: list[str]) -> str:
+    """Lines of one paragraph as one line: a space between them, except next to Chinese text."""
+    out = ""
+    for line in lines:
+        if out and not (_CJK.match(out[-1]) or _CJK.match(line[:1])):
+            out += " "
+        out += line
+    return out
 
 
 def inline(text: str) -> str:
@@ -36,7 +49,7 @@ def to_html(text: str) -> str:
 
     def flush() -> None:
         if para:
-            blocks.append(f"<p>{inline(' '.join(para))}</p>")
+            blocks.append(f"<p>{inline(join(para))}</p>")
             para.clear()
         if items:
             blocks.append("<ul>" + "".join(f"<li>{inline(i)}</li>" for i in items) + "</ul>")
@@ -52,7 +65,7 @@ def to_html(text: str) -> str:
                 flush()
             items.append(item.group(1).strip())
         elif items and line[:1] in (" ", "\t"):
-            items[-1] += " " + stripped
+            items[-1] = join([items[-1], stripped])
         else:
             if items:
                 flush()
@@ -71,4 +84,5 @@ def markdown(text: str) -> str:
 
 def markdown_cell(text: str) -> str:
     """A description for one table cell: one line, pipes escaped."""
-    return " ".join(markdown(text).split()).replace("|", "\\|")
+    lines = [" ".join(line.split()) for line in markdown(text).splitlines() if line.strip()]
+    return join(lines).replace("|", "\\|")

@@ -12,6 +12,7 @@ from datetime import datetime
 from html import escape
 
 from .model import NO_BODY, CallFlow, FlowStep
+from .ui import Words
 
 LANE = 150
 LEFT = 62  # the time column
@@ -35,12 +36,12 @@ class Row:
     note: bool = False
 
 
-def rows(flow: CallFlow) -> list[Row]:
+def rows(flow: CallFlow, w: Words) -> list[Row]:
     out: list[Row] = []
     answered_at: str | None = None
     for step in flow.steps:
         time = step.timestamp[11:]
-        phone = _phone_row(step, time, answered_at)
+        phone = _phone_row(step, time, answered_at, w)
         if step.event_type == "answer":
             answered_at = step.timestamp
         if phone is not None:
@@ -48,27 +49,38 @@ def rows(flow: CallFlow) -> list[Row]:
         out.append(
             Row("" if phone else time, PLATFORM, SERVER, f"POST {step.webhook}: {step.event_type}", PUSH)
         )
-        out.append(Row("", SERVER, PLATFORM, _reply_label(step.reply), MUTED, dashed=True))
-    out.append(Row("", PLATFORM, SERVER, f"POST {flow.cdr_webhook}: the CDR (eventType fee)", PUSH))
-    out.append(Row("", SERVER, PLATFORM, "200, empty body", MUTED, dashed=True))
+        out.append(Row("", SERVER, PLATFORM, _reply_label(step.reply, w), MUTED, dashed=True))
+    cdr = w("POST {webhook}: the CDR (eventType fee)", webhook=flow.cdr_webhook)
+    out.append(Row("", PLATFORM, SERVER, cdr, PUSH))
+    out.append(Row("", SERVER, PLATFORM, w("200, empty body"), MUTED, dashed=True))
     return out
 
 
-def _phone_row(step: FlowStep, time: str, answered_at: str | None) -> Row | None:
+def _phone_row(step: FlowStep, time: str, answered_at: str | None, w: Words) -> Row | None:
     kind = step.event_type
     if kind == "callin":
-        return Row(time, CALLER, PLATFORM, f"dials {step.called}", PHONE)
+        return Row(time, CALLER, PLATFORM, w("dials {number}", number=step.called), PHONE)
     if kind == "collectInfo":
-        return Row(time, CALLER, PLATFORM, f"keys the extension {step.digits}".strip(), PHONE)
+        return Row(
+            time, CALLER, PLATFORM, w("keys the extension {digits}", digits=step.digits).strip(), PHONE
+        )
     if kind == "callout":
-        return Row(time, PLATFORM, CALLEE, f"calls {step.called}", PHONE)
+        return Row(time, PLATFORM, CALLEE, w("calls {number}", number=step.called), PHONE)
     if kind == "alerting":
-        return Row(time, CALLEE, PLATFORM, "rings", PHONE)
+        return Row(time, CALLEE, PLATFORM, w("rings"), PHONE)
     if kind == "answer":
-        return Row(time, CALLEE, PLATFORM, "answers", PHONE)
+        return Row(time, CALLEE, PLATFORM, w("answers"), PHONE)
     if kind == "disconnect":
-        talk = f" after {_seconds(answered_at, step.timestamp)} s of talk" if answered_at else ""
-        return Row(time, CALLER, CALLEE, f"hang-up{talk}: stateCode {step.state_code}", INK, note=True)
+        label = (
+            w(
+                "hang-up after {seconds} s of talk: stateCode {code}",
+                seconds=_seconds(answered_at, step.timestamp),
+                code=step.state_code,
+            )
+            if answered_at
+            else w("hang-up: stateCode {code}", code=step.state_code)
+        )
+        return Row(time, CALLER, CALLEE, label, INK, note=True)
     return None
 
 
@@ -77,32 +89,37 @@ def _seconds(start: str, end: str) -> int:
     return int((datetime.strptime(end, fmt) - datetime.strptime(start, fmt)).total_seconds())
 
 
-def _reply_label(reply: object) -> str:
+def _reply_label(reply: object, w: Words) -> str:
     if reply is NO_BODY:
-        return "200, empty body"
+        return w("200, empty body")
     operation = reply.get("operation") if isinstance(reply, dict) else None
     text = f"operation {operation}" if operation else json.dumps(reply, ensure_ascii=False)[:40]
-    return f"200 with the routing reply: {text}"
+    return w("200 with the routing reply: {text}", text=text)
 
 
 def _x(lane: int) -> int:
     return LEFT + LANE * lane + LANE // 2
 
 
-def render(flow: CallFlow, *, standalone: bool = False) -> str:
+def render(flow: CallFlow, w: Words, *, standalone: bool = False) -> str:
     """The diagram; `standalone` adds the XML namespace a separate .svg file needs."""
     first = flow.steps[0] if flow.steps else None
     callee = next((s.called for s in flow.steps if s.event_type == "callout"), "")
     heads = [
-        ("Caller", first.caller if first else ""),
-        ("PNS platform", f"X {first.called}" if first else ""),
-        ("Callee", callee),
-        ("Your server", "callback URLs"),
+        (w("Caller"), first.caller if first else ""),
+        (w("PNS platform"), f"X {first.called}" if first else ""),
+        (w("Callee"), callee),
+        (w("Your server"), w("callback URLs")),
     ]
-    body = rows(flow)
+    body = rows(flow, w)
     height = TOP + ROW * len(body) + 16
     width = LEFT + LANE * 4
-    title = f"{flow.mode} call flow ({flow.outcome}), from {flow.source}"
+    title = w(
+        "{mode} call flow ({outcome}), from {source}",
+        mode=flow.mode,
+        outcome=flow.outcome,
+        source=flow.source,
+    )
     parts = [
         f'<svg{SVG_NS if standalone else ""} viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" role="img" font-family="{escape(FONT)}" font-size="12">',

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .model import NO_BODY, AuthScheme, Delivery, RequestExample, ResponseExample, WorkedExample
+from .ui import Words
 
 CONTENT_TYPE = "application/json;charset=UTF-8"
 
@@ -39,9 +40,9 @@ def http_response(example: ResponseExample) -> str:
     return "\n".join(lines)
 
 
-def retry_schedule(delivery: Delivery) -> str:
+def retry_schedule(delivery: Delivery, w: Words) -> str:
     offsets = ", ".join(f"+{m}" for m in delivery.retry_minutes)
-    return f"up to {len(delivery.retry_minutes)} re-sends, at {offsets} minutes"
+    return w("up to {n} re-sends, at {offsets} minutes", n=len(delivery.retry_minutes), offsets=offsets)
 
 
 def signing_recipe(auth: AuthScheme, digest: Mapping[str, Any], example: WorkedExample) -> str:

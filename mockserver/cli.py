@@ -13,6 +13,7 @@ from types import FrameType
 from typing import Any, NoReturn
 from urllib.parse import quote
 
+from spec import languages as load_spec_languages
 from spec import load as load_spec
 
 from .config import Config, default_config, load_config
@@ -65,7 +66,18 @@ def _parser() -> argparse.ArgumentParser:
         default="html",
         help="html: one self-contained page (default); markdown: index.md and SVG diagrams",
     )
-    docs.add_argument("--out", type=Path, default=Path("site"), help="output folder (default site/)")
+    docs.add_argument(
+        "--out",
+        type=Path,
+        default=Path("site"),
+        help="output folder (default site/); another language than English goes to site/<lang>/",
+    )
+    docs.add_argument(
+        "--lang",
+        choices=load_spec_languages(),
+        default="en",
+        help="language of the prose: en (default) or one the spec's x-pns-i18n declares (zh-CN)",
+    )
     _traffic_commands(sub)
     return parser
 
@@ -156,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "docs":
         from docsgen import write_site
 
-        for path in write_site(args.out, args.format):
+        for path in write_site(args.out, args.format, lang=args.lang):
             print(f"wrote {path}")
         return 0
     try:

@@ -11,6 +11,9 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from spec.fielddoc import field_description
+from spec.i18n import ENGLISH
+
 from .auth import SCHEMES
 from .errors import Problem
 from .http import PROBLEM_HEADER
@@ -41,6 +44,9 @@ class Entry:
     # names the spec does not document in an accepted request (server setting strict_fields)
     undocumented: list[str] = dataclasses.field(default_factory=list)
     notice: str | None = None  # an accepted request's reliance on what the vendor does not confirm
+    # the field's spec description, English / the journal's language (PNS_MOCK_LANG); ASCII headers
+    # never carry it
+    field_description: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -154,7 +160,8 @@ class Journal:
     """A bounded, thread-safe log. What it hands out holds no secrets: auth headers are reduced to
     their user when an entry is read."""
 
-    def __init__(self, capacity: int = 10000) -> None:
+    def __init__(self, capacity: int = 10000, lang: str = ENGLISH) -> None:
+        self.lang = lang  # entries read in another language carry the field's description in it too
         self._entries: deque[Entry | Raw] = deque(maxlen=capacity)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -179,7 +186,12 @@ class Journal:
             if operation_id is None or (e.operation_id if isinstance(e, Entry) else e[0]) == operation_id
         ]
         found = found[-limit:] if limit else found
-        return [e if isinstance(e, Entry) else entry_of(e) for e in found]
+        entries = [e if isinstance(e, Entry) else entry_of(e) for e in found]
+        if self.lang != ENGLISH:
+            for entry in entries:
+                if entry.field and entry.operation_id and entry.field_description is None:
+                    entry.field_description = field_description(entry.operation_id, entry.field, self.lang)
+        return entries
 
     def clear(self) -> None:
         with self._lock:

@@ -22,6 +22,8 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Literal
 
+from spec import languages
+
 from . import verdict as verdicts
 from .config import Config
 from .errors import ConfigError
@@ -51,7 +53,7 @@ class Served:
             self.recorder.close()
 
 
-TOKEN_ENV = "PNS_MOCK_ADMIN_TOKEN"  # the one environment variable pns-mock reads
+TOKEN_ENV = "PNS_MOCK_ADMIN_TOKEN"  # the admin token, when not on the command line
 
 
 def admin_token(args: argparse.Namespace, configured: str | None) -> str | None:
@@ -75,6 +77,10 @@ def start_platform(args: argparse.Namespace, config: Config) -> Served:
 
     if args.cert and not args.key:
         raise StartError("--cert needs --key")
+    # The one place the server reads the environment: the journal's language (headers stay ASCII).
+    lang = os.environ.get("PNS_MOCK_LANG") or "en"
+    if lang not in languages():
+        raise StartError(f"PNS_MOCK_LANG={lang!r}: use one of {', '.join(languages())}")
     if args.strict_fields is not None:
         config = dataclasses.replace(
             config, settings=dataclasses.replace(config.settings, strict_fields=args.strict_fields)
@@ -92,6 +98,7 @@ def start_platform(args: argparse.Namespace, config: Config) -> Served:
         platform = Platform(config, clock=VirtualClock(frozen=args.frozen_clock))
     if args.strict_fields is not None:  # a --state file's own settings give way to the flag
         platform.settings.strict_fields = args.strict_fields
+    platform.journal.lang = lang
     engine = Engine(platform)
     if recorder is not None:
         recorder.attach(engine)

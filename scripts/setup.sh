@@ -46,3 +46,6 @@ if [ ${#need[@]} -gt 0 ]; then
         exit 1
     fi
 fi
+
+# Chinese glyphs for the zh-CN docs' browser test (Noto Sans/Serif CJK, Debian's fonts-noto-cjk).
+if ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null; fi

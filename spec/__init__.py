@@ -3,7 +3,7 @@
 Everything else in pns-mock reads the vendor's API through this package.
 """
 
-from .loader import Spec, load, load_document, resolve_pointer, spec_path
+from .loader import Spec, languages, load, load_document, overlay, resolve_pointer, spec_path, text
 from .model import (
     HANDLING_CLASSES,
     Conflict,
@@ -33,8 +33,11 @@ __all__ = [
     "Spec",
     "TableRow",
     "Webhook",
+    "languages",
     "load",
     "load_document",
+    "overlay",
     "resolve_pointer",
     "spec_path",
+    "text",
 ]

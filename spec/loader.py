@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from . import i18n
 from .model import (
     HTTP_METHODS,
     Conflict,
@@ -51,10 +52,15 @@ def resolve_pointer(document: Mapping[str, Any], pointer: str) -> Any:
 
 
 class Spec:
-    """The parsed PNS spec: operations, webhooks, result codes and call-failure tables."""
+    """The parsed PNS spec: operations, webhooks, result codes and call-failure tables.
 
-    def __init__(self, document: Mapping[str, Any]) -> None:
+    `lang` is the language of its prose: `load("zh-CN")` reads the same document with the texts
+    of the `x-pns-i18n` overlay in place (English where a text has no translation).
+    """
+
+    def __init__(self, document: Mapping[str, Any], lang: str = i18n.ENGLISH) -> None:
         self.document = document
+        self.lang = lang
         self.result_codes = ResultCatalogue(
             {rc.code: rc for rc in (_result_code(item) for item in document["x-pns-result-codes"])}
         )
@@ -238,7 +244,43 @@ def _keep(target: Path, document: dict[str, Any]) -> None:
         return
 
 
+def languages(document: Mapping[str, Any] | None = None) -> tuple[str, ...]:
+    """English, then every language the spec's `x-pns-i18n` declares an overlay for."""
+    declared = (document if document is not None else _english().document).get("x-pns-i18n", {})
+    return (i18n.ENGLISH, *declared)
+
+
 @functools.cache
-def load() -> Spec:
-    """The bundled spec, parsed once per process."""
+def overlay(lang: str) -> i18n.Overlay:
+    """The translations of one language, by owner pointer (empty for English)."""
+    if lang == i18n.ENGLISH:
+        return {}
+    declared = _english().document.get("x-pns-i18n", {})
+    if lang not in declared:
+        raise ValueError(f"no translation for {lang!r}: the spec declares {', '.join(languages())}")
+    path = spec_path().parent / str(declared[lang])
+    loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+    return {str(k): {str(f): str(t) for f, t in (v or {}).items()} for k, v in loaded.items()}
+
+
+def text(owner: str, key: str, lang: str = i18n.ENGLISH) -> str:
+    """One text of the spec in `lang`, English when it has no translation (or `lang` is English).
+
+    `owner` is the overlay pointer of the object holding the text (see `spec.i18n`).
+    """
+    english = str(i18n.resolve(_english().document, owner).get(key, ""))
+    translated = i18n.lookup(overlay(lang), i18n.Text(owner, key, english)) if lang != i18n.ENGLISH else None
+    return translated if translated is not None else english
+
+
+@functools.cache
+def _english() -> Spec:
     return Spec(load_document())
+
+
+@functools.cache
+def load(lang: str = i18n.ENGLISH) -> Spec:
+    """The bundled spec, parsed once per process and language."""
+    if lang == i18n.ENGLISH:
+        return _english()
+    return Spec(i18n.localize(_english().document, overlay(lang)), lang)

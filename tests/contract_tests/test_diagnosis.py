@@ -204,7 +204,7 @@ def test_a_failed_pns_server_test_shows_the_violations_and_journal_of_the_server
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
         [
-            "*PnsClientError: 1010002 Invalid request.callerNum *",
+            "*PnsClientError: 1010002 Invalid request.callerNum has an invalid format.",
             "*- PNS contract violations -*",
             "*field:    callerNum",
             "*- PNS journal (the requests of this test) -*",

@@ -19,6 +19,7 @@ import spec
 from docsgen import prose, sequence, snippets
 from docsgen.examples import default_fixtures
 from docsgen.model import NO_BODY, OperationDoc, RequestExample
+from docsgen.ui import Words
 from mockserver import auth
 from mockserver.apps import PrivateNumber
 from mockserver.calls import ActiveCall
@@ -47,6 +48,7 @@ def test_public_api_is_pinned() -> None:
         "reference",
         "render_html",
         "render_markdown",
+        "site_folder",
         "write_site",
     ]
 
@@ -147,12 +149,12 @@ def test_without_fixtures_the_spec_gives_the_same_operation_examples() -> None:
 def test_call_flow_diagram_is_well_formed_svg_naming_every_event() -> None:
     flow = next(m.flow for m in REF.modes if m.name == "AXB")
     assert flow is not None and flow.source == "fixtures/webhooks/callEventAxb/answered.json"
-    svg = ElementTree.fromstring(sequence.render(flow, standalone=True))
+    svg = ElementTree.fromstring(sequence.render(flow, Words(), standalone=True))
     texts = " ".join(t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text"))
     for step in flow.steps:
         assert f"{step.webhook}: {step.event_type}" in texts
     assert f"POST {flow.cdr_webhook}" in texts
-    assert "xmlns" not in sequence.render(flow), "inline SVG in HTML needs no namespace"
+    assert "xmlns" not in sequence.render(flow, Words()), "inline SVG in HTML needs no namespace"
 
 
 @pytest.mark.parametrize("scheme", REF.auth, ids=lambda a: a.name)

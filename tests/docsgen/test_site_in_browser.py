@@ -112,6 +112,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def page(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
+    yield from browse(site, tmp_path_factory)
+
+
+def browse(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
+    """A headless Chromium showing `site`, for a module-scoped fixture; closed afterwards."""
     if not CHROMIUM.exists():
         pytest.fail(MISSING)
     profile = tmp_path_factory.mktemp("chromium-profile")

@@ -87,6 +87,10 @@ def test_wheel_installs_into_a_clean_venv_and_finds_the_spec(tmp_path: Path) -> 
         assert len(s.result_codes) >= 50
         from mockserver import verdict
         assert verdict.SCHEMA_FILE.is_file(), "the verdict's JSON Schema is not in the wheel"
+        # the translation overlay and the page words ship too
+        assert spec.load("zh-CN").operations["createAxbBinding"].vendor_name == "AXB模式绑定接口"
+        import docsgen.ui
+        assert docsgen.ui.Words("zh-CN")("Result codes") != "Result codes"
         print(spec.spec_path())
         """
     )
