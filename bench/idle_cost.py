@@ -37,7 +37,7 @@ INSTALLED = {
 }
 ISOLATED = {
     "pytest alone": [],
-    "pytest + pns": ["-p", "contract_tests.plugin"],
+    "pytest + pns": ["-p", "pns_mock.contract_tests.plugin"],
     "pytest + faker": ["-p", "faker.contrib.pytest.plugin"],
 }
 IMPORT = (

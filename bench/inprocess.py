@@ -18,12 +18,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mockserver import auth  # noqa: E402
-from mockserver.clock import VirtualClock  # noqa: E402
-from mockserver.config import parse_config  # noqa: E402
-from mockserver.engine import Engine  # noqa: E402
-from mockserver.http import HttpRequest, HttpResponse  # noqa: E402
-from mockserver.platform import Platform  # noqa: E402
+from pns_mock.mockserver import auth  # noqa: E402
+from pns_mock.mockserver.clock import VirtualClock  # noqa: E402
+from pns_mock.mockserver.config import parse_config  # noqa: E402
+from pns_mock.mockserver.engine import Engine  # noqa: E402
+from pns_mock.mockserver.http import HttpRequest, HttpResponse  # noqa: E402
+from pns_mock.mockserver.platform import Platform  # noqa: E402
 
 PATH = "/rest/caas/relationnumber/partners/v1.0"
 APP_KEY, SECRET = "bench-axb", "bench-axb-secret"

@@ -16,10 +16,10 @@ import time
 import requests
 import responses
 
-from contract_tests.intercept import Interceptor
-from contract_tests.mock import PnsMock
-from contract_tests.options import PnsOptions
-from mockserver import auth
+from pns_mock.contract_tests.intercept import Interceptor
+from pns_mock.contract_tests.mock import PnsMock
+from pns_mock.contract_tests.options import PnsOptions
+from pns_mock.mockserver import auth
 
 BASE = "https://rtcpns.cn-north-1.myhuaweicloud.com"
 AXB = BASE + "/rest/caas/relationnumber/partners/v1.0"

@@ -56,7 +56,7 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true", help="print only, leave RESULTS.md alone")
     args = parser.parse_args()
     python, quiet = sys.executable, Quiet(budget_s=120)
-    command = [python, "-m", "mockserver", "run", "--", "true"]
+    command = [python, "-m", "pns_mock.mockserver", "run", "--", "true"]
     timed(command, 2, Quiet(0))  # warm the file cache and the parsed-spec cache
     bare, _ = timed(["true"], args.runs, quiet)
     interpreter, _ = timed([python, "-c", "pass"], args.runs, quiet)

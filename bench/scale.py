@@ -50,10 +50,10 @@ from inprocess import (  # noqa: E402
 )
 from machine import Quiet, children_cpu, machine_busy_s, proc_status  # noqa: E402
 
-from mockserver.clock import VirtualClock  # noqa: E402
-from mockserver.config import default_config  # noqa: E402
-from mockserver.engine import Engine  # noqa: E402
-from mockserver.platform import Platform  # noqa: E402
+from pns_mock.mockserver.clock import VirtualClock  # noqa: E402
+from pns_mock.mockserver.config import default_config  # noqa: E402
+from pns_mock.mockserver.engine import Engine  # noqa: E402
+from pns_mock.mockserver.platform import Platform  # noqa: E402
 
 
 class Scale:

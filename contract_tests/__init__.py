@@ -15,11 +15,11 @@ if TYPE_CHECKING:
     from .violations import ContractViolation, PnsToolkitError
 
 _LAZY = {
-    "pns_mock": "contract_tests.standalone",
-    "PnsMockMixin": "contract_tests.standalone",
-    "PnsMock": "contract_tests.mock",
-    "ContractViolation": "contract_tests.violations",
-    "PnsToolkitError": "contract_tests.violations",
+    "pns_mock": "pns_mock.contract_tests.standalone",
+    "PnsMockMixin": "pns_mock.contract_tests.standalone",
+    "PnsMock": "pns_mock.contract_tests.mock",
+    "ContractViolation": "pns_mock.contract_tests.violations",
+    "PnsToolkitError": "pns_mock.contract_tests.violations",
 }
 
 __all__ = ["ContractViolation", "PnsMock", "PnsMockMixin", "PnsToolkitError", "pns_mock"]

@@ -7,7 +7,7 @@ parametrized over every refusal a client must handle.
 
 from __future__ import annotations
 
-import spec
+from pns_mock import spec
 
 from .violations import PnsToolkitError
 

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import spec
-from mockserver.apps import Application
-from mockserver.clock import VirtualClock
-from mockserver.config import parse_config
-from mockserver.ids import IdFactory
-from mockserver.platform import Platform
-from mockserver.routing import ROUTERS, Route
-from mockserver.simulator import CallPlan, Simulator
+from pns_mock import spec
+from pns_mock.mockserver.apps import Application
+from pns_mock.mockserver.clock import VirtualClock
+from pns_mock.mockserver.config import parse_config
+from pns_mock.mockserver.ids import IdFactory
+from pns_mock.mockserver.platform import Platform
+from pns_mock.mockserver.routing import ROUTERS, Route
+from pns_mock.mockserver.simulator import CallPlan, Simulator
 
 from .providers import PnsProvider
 

@@ -15,10 +15,10 @@ from typing import Any
 
 from faker import Generator
 
-import spec
-from mockserver.config import Settings
-from mockserver.pushes import TARGETS
-from mockserver.pushsend import Sender
+from pns_mock import spec
+from pns_mock.mockserver.config import Settings
+from pns_mock.mockserver.pushes import TARGETS
+from pns_mock.mockserver.pushsend import Sender
 
 from .apptransport import transport_for
 from .flows import CallFlow, call_flow

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import requests
 import responses
 
-from mockserver.http import HttpRequest, HttpResponse
+from pns_mock.mockserver.http import HttpRequest, HttpResponse
 
 Handle = Callable[[HttpRequest], HttpResponse]
 

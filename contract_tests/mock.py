@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from mockserver.apps import PrivateNumber
-from mockserver.clock import VirtualClock
-from mockserver.config import (
+from pns_mock.mockserver.apps import PrivateNumber
+from pns_mock.mockserver.clock import VirtualClock
+from pns_mock.mockserver.config import (
     Config,
     app_from_dict,
     default_config,
@@ -21,12 +21,12 @@ from mockserver.config import (
     parse_numbers,
     push_auth_schemes,
 )
-from mockserver.engine import Engine
-from mockserver.faults import Fault
-from mockserver.http import HttpRequest, HttpResponse
-from mockserver.journal import Entry
-from mockserver.platform import Platform
-from mockserver.pushjournal import Push
+from pns_mock.mockserver.engine import Engine
+from pns_mock.mockserver.faults import Fault
+from pns_mock.mockserver.http import HttpRequest, HttpResponse
+from pns_mock.mockserver.journal import Entry
+from pns_mock.mockserver.platform import Platform
+from pns_mock.mockserver.pushjournal import Push
 
 from .checks import violations, warnings_of
 from .codes import check_returnable, result_codes

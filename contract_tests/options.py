@@ -122,7 +122,7 @@ def _coerce(name: str, value: Any) -> Any:
     if name == "seed":
         return None if value in (None, "", "none") else int(value)
     if name == "lang":
-        import spec
+        from pns_mock import spec
 
         if value not in spec.languages():
             raise pytest.UsageError(

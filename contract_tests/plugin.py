@@ -23,7 +23,7 @@ import pytest
 from .options import add_options, resolve
 
 if TYPE_CHECKING:
-    import spec
+    from pns_mock import spec
 
     from .diagnosis import Diagnosis
     from .mock import PnsMock
@@ -68,7 +68,7 @@ def _report(config: pytest.Config) -> SessionReport:
 @pytest.fixture(scope="session")
 def pns_spec() -> spec.Spec:
     """The PNS spec the plugin checks against."""
-    import spec
+    from pns_mock import spec
 
     return spec.load()
 

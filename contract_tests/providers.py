@@ -4,7 +4,7 @@ Faker has no plugin registry, so register it yourself (Faker is a dependency of 
 extra to install):
 
     from faker import Faker
-    from contract_tests.providers import PnsProvider
+    from pns_mock.contract_tests.providers import PnsProvider
 
     fake = Faker()
     fake.add_provider(PnsProvider)
@@ -33,8 +33,8 @@ from datetime import UTC, datetime, timedelta
 
 from faker.providers import BaseProvider
 
-import spec
-from spec.schemas import TIME_FORMATS
+from pns_mock import spec
+from pns_mock.spec.schemas import TIME_FORMATS
 
 __all__ = ["CITY_AREA_CODES", "MOBILE_PREFIXES", "X_PREFIXES", "PnsProvider"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mockserver.pushjournal import Push
-from spec import Spec
+from pns_mock.mockserver.pushjournal import Push
+from pns_mock.spec import Spec
 
 from .violations import ContractViolation
 

@@ -26,7 +26,7 @@ from .options import PnsOptions
 from .violations import PnsToolkitError
 
 if TYPE_CHECKING:
-    from mockserver.config import Config
+    from pns_mock.mockserver.config import Config
 
     from .intercept import Interceptor
     from .mock import PnsMock

@@ -1,7 +1,7 @@
 """Hypothesis strategies for PNS values and payloads, built on `PnsProvider` (needs the `faker` extra).
 
     from hypothesis import given
-    from contract_tests import strategies as pns
+    from pns_mock.contract_tests import strategies as pns
 
     @given(pns.axb_bind_requests())
     def test_my_client_builds_valid_binds(body): ...
@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 from faker.generator import Generator
 from hypothesis import strategies as st
 
-import spec
-from spec.schemas import TIME_FORMATS
+from pns_mock import spec
+from pns_mock.spec.schemas import TIME_FORMATS
 
 from .flows import OUTCOMES, CallFlow, call_flow, outcomes
 from .providers import PnsProvider

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mockserver.journal import Entry
-from mockserver.verdict import request_violations
-from spec import Spec
-from spec.fielddoc import translated_description
+from pns_mock.mockserver.journal import Entry
+from pns_mock.mockserver.verdict import request_violations
+from pns_mock.spec import Spec
+from pns_mock.spec.fielddoc import translated_description
 
 OPT_OUT = "@pytest.mark.pns(fail_on_violations=False)"
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from spec import Operation, Spec, Webhook
+from pns_mock.spec import Operation, Spec, Webhook
 
 from . import examples
 from .fields import conflict_of, fields, rules

@@ -1,6 +1,6 @@
 """The request and response examples of the operations, and the call flows of the diagrams.
 
-In a checkout they come from `fixtures/` (generated from the spec by `contract_tests.fixturegen`,
+In a checkout they come from `fixtures/` (generated from the spec by `pns_mock.contract_tests.fixturegen`,
 and validated by the suite). An installed wheel ships no `fixtures/`, so the same examples are
 rebuilt from the spec's own media-type examples, the way the generator builds them; a test keeps
 the two sources equal.
@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from spec import Operation, Spec
+from pns_mock.spec import Operation, Spec
 
 from .model import NO_BODY, CallFlow, FlowStep, RequestExample, ResponseExample
 from .ui import Words
@@ -86,7 +86,7 @@ def _load(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-# The spec fallback: the same shapes `contract_tests.fixturegen` writes.
+# The spec fallback: the same shapes `pns_mock.contract_tests.fixturegen` writes.
 
 
 def _from_spec(s: Spec, op: Operation) -> dict[str, Any]:
@@ -136,7 +136,7 @@ def _query(s: Spec, op: Operation, example: str) -> dict[str, Any]:
 
 def _demo_app_key(mode: str) -> str:
     """The mock's demo application of the mode, so the examples run against `pns-mock serve` as shown."""
-    text = resources.files("mockserver").joinpath("defaults.yaml").read_text(encoding="utf-8")
+    text = resources.files("pns_mock.mockserver").joinpath("defaults.yaml").read_text(encoding="utf-8")
     return next(str(a["app_key"]) for a in yaml.safe_load(text)["apps"] if a["mode"] == mode)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from spec import Conflict, Spec
+from pns_mock.spec import Conflict, Spec
 
 from .model import Field
 

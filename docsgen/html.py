@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from importlib import resources
 
-from spec import HANDLING_CLASSES
+from pns_mock.spec import HANDLING_CLASSES
 
 from . import prose, snippets
 from .html_entries import flow_figure, operation, source_link, webhook

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from spec import ResultCode, Rule, Source
+from pns_mock.spec import ResultCode, Rule, Source
 
 from . import prose, sequence, snippets
 from .htmlparts import cell, code_block, conflict_note, esc, fields_table, link, table

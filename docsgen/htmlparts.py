@@ -10,7 +10,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
-from spec import Conflict
+from pns_mock.spec import Conflict
 
 from . import prose
 from .model import Field

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from spec import HANDLING_CLASSES, Conflict, ResultCode, Source
+from pns_mock.spec import HANDLING_CLASSES, Conflict, ResultCode, Source
 
 from . import prose, sequence, snippets
 from .htmlparts import MANY_VALUES, constraint_label

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from spec import Conflict, ResultCode, Rule, TableRow
+from pns_mock.spec import Conflict, ResultCode, Rule, TableRow
 
 from .ui import Words
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import spec
+from pns_mock import spec
 
 from .build import build_reference
 from .examples import default_fixtures

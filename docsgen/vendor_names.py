@@ -2,7 +2,7 @@
 
 Generated from the spec (`x-vendor-name` in the zh-CN overlay), so it cannot drift:
 
-    python -m docsgen.vendor_names      # rewrites the table between its markers in README.zh-CN.md
+    python -m pns_mock.docsgen.vendor_names      # rewrites the table between its markers in README.zh-CN.md
 
 A test compares the file with `table(spec.load("zh-CN"))`.
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import spec
-from spec import Spec
+from pns_mock import spec
+from pns_mock.spec import Spec
 
 from .build import operation_order
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from spec import load as load_spec
+from pns_mock.spec import load as load_spec
 
 
 @functools.cache

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from spec import load as load_spec
+from pns_mock.spec import load as load_spec
 
 from .errors import PnsError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from spec import Spec
+from pns_mock.spec import Spec
 
 from .wire import format_time
 

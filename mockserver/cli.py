@@ -13,8 +13,8 @@ from types import FrameType
 from typing import Any, NoReturn
 from urllib.parse import quote
 
-from spec import languages as load_spec_languages
-from spec import load as load_spec
+from pns_mock.spec import languages as load_spec_languages
+from pns_mock.spec import load as load_spec
 
 from .config import Config, default_config, load_config
 from .errors import ConfigError
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"pns-mock: {err}", file=sys.stderr)
             return 2
     if args.command == "docs":
-        from docsgen import write_site
+        from pns_mock.docsgen import write_site
 
         for path in write_site(args.out, args.format, lang=args.lang):
             print(f"wrote {path}")

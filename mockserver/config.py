@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
-from spec import load as load_spec
+from pns_mock.spec import load as load_spec
 
 from .apps import Application, PrivateNumber, modes
 from .errors import ConfigError

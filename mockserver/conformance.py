@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from spec import Operation, SchemaRegistry, Spec
+from pns_mock.spec import Operation, SchemaRegistry, Spec
 
 from .http import HttpResponse
 

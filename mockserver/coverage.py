@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from spec import Spec
+from pns_mock.spec import Spec
 
 from .journal import Entry
 

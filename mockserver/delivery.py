@@ -44,7 +44,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
-from spec import SchemaRegistry, Spec, Webhook
+from pns_mock.spec import SchemaRegistry, Spec, Webhook
 
 from .clock import Clock
 from .pushbatch import Batching, NotBatched, batching_of

@@ -10,7 +10,7 @@ import functools
 import time
 from typing import TYPE_CHECKING
 
-from spec import Operation, SchemaRegistry, Spec, load
+from pns_mock.spec import Operation, SchemaRegistry, Spec, load
 
 from .admin import Admin
 from .errors import PnsError

@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from spec import Operation, Spec
+from pns_mock.spec import Operation, Spec
 
 from .auth import created_now
 from .journal import Entry

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from spec.fielddoc import field_description
-from spec.i18n import ENGLISH
+from pns_mock.spec.fielddoc import field_description
+from pns_mock.spec.i18n import ENGLISH
 
 from .auth import SCHEMES
 from .errors import Problem

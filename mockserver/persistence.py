@@ -37,7 +37,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from spec import Operation
+from pns_mock.spec import Operation
 
 from .clock import LATEST, checked_epoch
 from .config import Config, app_from_dict, config_schema, parse_config, parse_numbers

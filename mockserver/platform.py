@@ -8,8 +8,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from spec import Spec
-from spec import load as load_spec
+from pns_mock.spec import Spec
+from pns_mock.spec import load as load_spec
 
 from .apps import Application, PrivateNumber
 from .auth import Authenticator

@@ -16,7 +16,7 @@ from http.client import HTTPConnection, HTTPSConnection
 from typing import Any
 from urllib.parse import urlsplit
 
-from spec import SchemaRegistry, Spec, Webhook
+from pns_mock.spec import SchemaRegistry, Spec, Webhook
 
 from . import auth
 from .pushjournal import RESPONSE_BODY_LIMIT, Attempt, redact

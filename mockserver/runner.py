@@ -22,7 +22,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Literal
 
-from spec import languages
+from pns_mock.spec import languages
 
 from . import verdict as verdicts
 from .config import Config

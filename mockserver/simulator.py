@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from spec import Spec
+from pns_mock.spec import Spec
 
 from .apps import Application
 from .calls import ActiveCall, Calls

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from spec import Spec
+from pns_mock.spec import Spec
 
 from .apps import Application
 from .clock import Clock

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 import orjson
 from jsonschema import ValidationError
 
-from spec import FieldOrder, Operation, ReasonRule, SchemaRegistry, Spec
+from pns_mock.spec import FieldOrder, Operation, ReasonRule, SchemaRegistry, Spec
 
 from .errors import PnsError, Problem
 from .jsontext import unicode_problem

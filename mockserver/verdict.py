@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
-from spec import Spec
+from pns_mock.spec import Spec
 
 from .coverage import Coverage, coverage_lines
 from .errors import Problem

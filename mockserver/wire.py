@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from spec import Spec
-from spec.schemas import TIME_FORMATS
+from pns_mock.spec import Spec
+from pns_mock.spec.schemas import TIME_FORMATS
 
 _BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 

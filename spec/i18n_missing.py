@@ -1,6 +1,6 @@
-"""Print a YAML skeleton of the texts a language's overlay still lacks: `python -m spec.i18n_missing`.
+"""Print a YAML skeleton of the texts a language's overlay still lacks.
 
-    python -m spec.i18n_missing [zh-CN]  >> spec/i18n/zh-CN.yaml   # then translate each value
+    python -m pns_mock.spec.i18n_missing [zh-CN]  >> spec/i18n/zh-CN.yaml   # then translate each value
 
 Each entry carries the English text as its value, so an entry left untranslated still fails the
 coverage test (identical to English). Exit status 1 while anything is missing; also lists the

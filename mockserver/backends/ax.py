@@ -11,7 +11,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from spec import load
+from pns_mock.spec import load
 
 from ..apps import Application
 from ..clock import Clock

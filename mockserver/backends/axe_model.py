@@ -7,7 +7,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from spec import FieldOrder, load
+from pns_mock.spec import FieldOrder, load
 
 from ..errors import PnsError
 from .common import INVALID, query_parameter

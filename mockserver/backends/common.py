@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from spec import load
+from pns_mock.spec import load
 
 from ..apps import Application, PrivateNumber
 from ..clock import Clock, ExpiryQueue

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import spec
-from contract_tests.codes import check_returnable, result_codes
-from contract_tests.violations import PnsToolkitError
+from pns_mock import spec
+from pns_mock.contract_tests.codes import check_returnable, result_codes
+from pns_mock.contract_tests.violations import PnsToolkitError
 
 from .test_plugin import CLIENT
 
@@ -52,8 +52,8 @@ def test_a_customer_test_parametrized_over_every_code_of_an_operation(pytester: 
     pytester.makepyfile(
         test_codes="""
         import pytest
-        import spec
-        from contract_tests.codes import result_codes
+        from pns_mock import spec
+        from pns_mock.contract_tests.codes import result_codes
         from pns_client import bind
 
         @pytest.mark.parametrize("code", result_codes("createAxbBinding"))

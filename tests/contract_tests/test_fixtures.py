@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 import yaml
 
-import spec
-from contract_tests import fixturegen
-from contract_tests.flows import OUTCOMES, webhook_for
-from mockserver.config import default_config, parse_config
+from pns_mock import spec
+from pns_mock.contract_tests import fixturegen
+from pns_mock.contract_tests.flows import OUTCOMES, webhook_for
+from pns_mock.mockserver.config import default_config, parse_config
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
@@ -197,7 +197,7 @@ def test_fixturegen_check_passes_on_the_committed_fixtures(capsys: pytest.Captur
 def test_generation_does_not_depend_on_the_process() -> None:
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     result = subprocess.run(
-        [sys.executable, "-m", "contract_tests.fixturegen", "--check"],
+        [sys.executable, "-m", "pns_mock.contract_tests.fixturegen", "--check"],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-import spec
-from contract_tests.inbound import PushReplyViolation
-from contract_tests.mock import PnsMock
-from mockserver.expectations import properties as _properties
+from pns_mock import spec
+from pns_mock.contract_tests.inbound import PushReplyViolation
+from pns_mock.contract_tests.mock import PnsMock
+from pns_mock.mockserver.expectations import properties as _properties
 
 from .test_inbound import Answer, asgi_app, empty_ok
 

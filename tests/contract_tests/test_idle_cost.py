@@ -13,18 +13,18 @@ ROOT = Path(__file__).resolve().parents[2]
 # modules read the spec (or pulled in the heavy parts) while being imported.
 PROBE = """
 import importlib, json, pkgutil, sys
-import spec.loader
+from pns_mock.spec import loader
 
 reads = []
-original = spec.loader.load_document
+original = loader.load_document
 
 def counting(*args, **kwargs):
     reads.append(current)
     return original(*args, **kwargs)
 
-spec.loader.load_document = counting
+loader.load_document = counting
 found = {}
-for package in ("mockserver", "contract_tests"):
+for package in ("pns_mock.mockserver", "pns_mock.contract_tests"):
     root = importlib.import_module(package)
     for info in pkgutil.walk_packages(root.__path__, package + "."):
         if info.name.endswith("__main__"):
@@ -36,9 +36,10 @@ print(json.dumps(sorted(set(reads))))
 
 LIGHT = """
 import json, sys
-import contract_tests.plugin
-heavy = ("spec", "mockserver", "requests", "responses", "jsonschema", "yaml")
-print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in heavy)))
+import pns_mock.contract_tests.plugin
+heavy = ("requests", "responses", "jsonschema", "yaml")
+ours = ("pns_mock.spec", "pns_mock.mockserver")
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in heavy or m.startswith(ours))))
 """
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from contract_tests.inbound import PushReplyViolation
-from contract_tests.mock import PnsMock
+from pns_mock.contract_tests.inbound import PushReplyViolation
+from pns_mock.contract_tests.mock import PnsMock
 
 Answer = Callable[[str, dict[str, Any]], tuple[int, bytes]]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import spec
+from pns_mock import spec
 
 pytest_plugins = ["pytester"]
 

@@ -9,11 +9,11 @@ import pytest
 from faker import Faker
 from faker.generator import Generator
 
-import spec
-from contract_tests import providers
-from contract_tests.providers import CITY_AREA_CODES, X_PREFIXES, PnsProvider
-from mockserver.apps import landline_area_code
-from spec.schemas import TIME_FORMATS
+from pns_mock import spec
+from pns_mock.contract_tests import providers
+from pns_mock.contract_tests.providers import CITY_AREA_CODES, X_PREFIXES, PnsProvider
+from pns_mock.mockserver.apps import landline_area_code
+from pns_mock.spec.schemas import TIME_FORMATS
 
 SEEDS = range(200)
 SCHEMAS = "/components/schemas"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.inbound import PushReplyViolation
-from contract_tests.mock import PnsMock
-from contract_tests.violations import PnsToolkitError
+from pns_mock.contract_tests.inbound import PushReplyViolation
+from pns_mock.contract_tests.mock import PnsMock
+from pns_mock.contract_tests.violations import PnsToolkitError
 from tests.mockserver.verifying import VerifyingReceiver
 
 

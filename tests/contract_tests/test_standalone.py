@@ -11,9 +11,9 @@ import httpx
 import pytest
 import requests
 
-from contract_tests import ContractViolation, PnsMock, PnsMockMixin, PnsToolkitError, pns_mock
-from contract_tests.violations import Violations
-from mockserver import auth
+from pns_mock.contract_tests import ContractViolation, PnsMock, PnsMockMixin, PnsToolkitError, pns_mock
+from pns_mock.contract_tests.violations import Violations
+from pns_mock.mockserver import auth
 
 AXB = "https://rtcpns.cn-north-1.myhuaweicloud.com/rest/caas/relationnumber/partners/v1.0"
 
@@ -142,8 +142,8 @@ def test_the_unittest_mixin_gives_each_test_a_platform_and_fails_the_one_that_br
 
 
 def test_the_package_exports_the_non_pytest_api_by_name() -> None:
-    import contract_tests
-    from contract_tests import standalone
+    from pns_mock import contract_tests
+    from pns_mock.contract_tests import standalone
 
     assert contract_tests.__all__ == [
         "ContractViolation",

@@ -9,10 +9,10 @@ from faker.generator import Generator
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import spec
-from contract_tests import strategies as pns
-from contract_tests.flows import OUTCOMES, CallFlow, call_flow, webhook_for
-from contract_tests.providers import PnsProvider
+from pns_mock import spec
+from pns_mock.contract_tests import strategies as pns
+from pns_mock.contract_tests.flows import OUTCOMES, CallFlow, call_flow, webhook_for
+from pns_mock.contract_tests.providers import PnsProvider
 
 from .test_fixtures import flow_problems
 

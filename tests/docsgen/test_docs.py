@@ -14,20 +14,19 @@ from xml.etree import ElementTree
 
 import pytest
 
-import docsgen
-import spec
-from docsgen import prose, sequence, snippets
-from docsgen.examples import default_fixtures
-from docsgen.model import NO_BODY, OperationDoc, RequestExample
-from docsgen.ui import Words
-from mockserver import auth
-from mockserver.apps import PrivateNumber
-from mockserver.calls import ActiveCall
-from mockserver.cli import main
-from mockserver.config import Config, default_config
-from mockserver.http import PROBLEM_HEADER, HttpResponse
-from mockserver.ids import IdFactory
-from mockserver.platform import Platform
+from pns_mock import docsgen, spec
+from pns_mock.docsgen import prose, sequence, snippets
+from pns_mock.docsgen.examples import default_fixtures
+from pns_mock.docsgen.model import NO_BODY, OperationDoc, RequestExample
+from pns_mock.docsgen.ui import Words
+from pns_mock.mockserver import auth
+from pns_mock.mockserver.apps import PrivateNumber
+from pns_mock.mockserver.calls import ActiveCall
+from pns_mock.mockserver.cli import main
+from pns_mock.mockserver.config import Config, default_config
+from pns_mock.mockserver.http import PROBLEM_HEADER, HttpResponse
+from pns_mock.mockserver.ids import IdFactory
+from pns_mock.mockserver.platform import Platform
 from tests.mockserver.helpers import Client, make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -180,7 +179,7 @@ def test_docs_command_writes_the_site(tmp_path: Path, fmt: str, index: str) -> N
 
 def test_docs_command_runs_as_a_program_with_html_by_default(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "mockserver", "docs", "--out", str(tmp_path / "site")],
+        [sys.executable, "-m", "pns_mock.mockserver", "docs", "--out", str(tmp_path / "site")],
         cwd=ROOT,
         capture_output=True,
         text=True,

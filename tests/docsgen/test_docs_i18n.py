@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import docsgen
-import spec
-from docsgen import build
-from docsgen.ui import Words
-from mockserver.cli import main
+from pns_mock import docsgen, spec
+from pns_mock.docsgen import build
+from pns_mock.docsgen.ui import Words
+from pns_mock.mockserver.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 EN, ZH = spec.load(), spec.load("zh-CN")
@@ -132,7 +131,7 @@ def test_docs_command_takes_the_language(tmp_path: Path) -> None:
 
 
 def test_a_line_break_inside_chinese_prose_adds_no_space_but_one_inside_english_does() -> None:
-    from docsgen import prose
+    from pns_mock.docsgen import prose
 
     assert (
         prose.to_html("绑定成功后\n返回 `subscriptionId`。")

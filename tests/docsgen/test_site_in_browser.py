@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
-import spec
-from docsgen import write_site
+from pns_mock import spec
+from pns_mock.docsgen import write_site
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = (

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-import spec
-from docsgen import write_site
+from pns_mock import spec
+from pns_mock.docsgen import write_site
 from tests.docsgen.test_site_in_browser import Page, browse
 
 ZH = spec.load("zh-CN")

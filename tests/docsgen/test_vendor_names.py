@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import spec
-from docsgen import vendor_names
+from pns_mock import spec
+from pns_mock.docsgen import vendor_names
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / vendor_names.README).read_text(encoding="utf-8")
@@ -15,7 +15,7 @@ ZH = spec.load("zh-CN")
 
 def test_the_readme_table_is_the_one_generated_from_the_spec() -> None:
     assert vendor_names.block(README) == vendor_names.table(ZH), (
-        "README.zh-CN.md is out of date with the spec: run `python -m docsgen.vendor_names`"
+        "README.zh-CN.md is out of date with the spec: run `python -m pns_mock.docsgen.vendor_names`"
     )
 
 

@@ -55,7 +55,8 @@ def run_example(
 ) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, str(Path(__file__).with_name("journal_after.py")), str(tmp / "journal.json")]
     return subprocess.run(
-        [sys.executable, "-m", "mockserver", "run", "--config", str(EXAMPLES / language / "pns-mock.yaml"),
+        [sys.executable, "-m", "pns_mock.mockserver", "run",
+         "--config", str(EXAMPLES / language / "pns-mock.yaml"),
          "--junit", str(tmp / "verdict.xml"), "--json", str(tmp / "verdict.json"),
          "--", *command, "--", *client(language, variant, java_classes)],
         cwd=ROOT, capture_output=True, text=True, timeout=180, check=False,

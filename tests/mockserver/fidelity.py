@@ -10,11 +10,11 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-import spec
-from mockserver import auth
-from mockserver.conformance import reply_problems
-from mockserver.engine import Engine
-from mockserver.http import HttpResponse
+from pns_mock import spec
+from pns_mock.mockserver import auth
+from pns_mock.mockserver.conformance import reply_problems
+from pns_mock.mockserver.engine import Engine
+from pns_mock.mockserver.http import HttpResponse
 
 from .helpers import NONCE, WALL, Client, make_engine
 

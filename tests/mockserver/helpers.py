@@ -6,12 +6,12 @@ import json as jsonlib
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from mockserver import auth
-from mockserver.clock import VirtualClock
-from mockserver.config import Config, default_config
-from mockserver.engine import Engine
-from mockserver.http import HttpRequest, HttpResponse
-from mockserver.platform import Platform
+from pns_mock.mockserver import auth
+from pns_mock.mockserver.clock import VirtualClock
+from pns_mock.mockserver.config import Config, default_config
+from pns_mock.mockserver.engine import Engine
+from pns_mock.mockserver.http import HttpRequest, HttpResponse
+from pns_mock.mockserver.platform import Platform
 
 WALL = 1795514400.0  # 2026-11-24T10:00:00Z
 NONCE = "66C92B11FF8A425FB8D4CCFE0ED9ED1F"

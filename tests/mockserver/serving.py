@@ -12,10 +12,10 @@ from typing import Any
 
 import httpx
 
-import spec
-from mockserver.conformance import reply_problems
-from mockserver.engine import runtime_for
-from mockserver.http import HttpResponse
+from pns_mock import spec
+from pns_mock.mockserver.conformance import reply_problems
+from pns_mock.mockserver.engine import runtime_for
+from pns_mock.mockserver.http import HttpResponse
 
 
 def free_port() -> int:
@@ -29,7 +29,7 @@ def serve(*args: str, tls: bool = False, timeout: float = 20) -> Iterator[str]:
     """The base URL of a server started with `args`; the process never outlives the block."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "serve", "--port", str(port), *args],
+        [sys.executable, "-m", "pns_mock.mockserver", "serve", "--port", str(port), *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import spec
-from mockserver.apps import Application
+from pns_mock import spec
+from pns_mock.mockserver.apps import Application
 
 SPEC = spec.load()
 SCHEMAS = spec.SchemaRegistry(SPEC.document)

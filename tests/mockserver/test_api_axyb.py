@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import spec
-from mockserver.engine import Engine
-from mockserver.handlers import HANDLERS
+from pns_mock import spec
+from pns_mock.mockserver.engine import Engine
+from pns_mock.mockserver.handlers import HANDLERS
 
 from .helpers import AXYB, A, B, axyb_client, make_engine
 

@@ -8,9 +8,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from mockserver.calls import ActiveCall
-from mockserver.engine import Engine
-from mockserver.http import HttpRequest
+from pns_mock.mockserver.calls import ActiveCall
+from pns_mock.mockserver.engine import Engine
+from pns_mock.mockserver.http import HttpRequest
 
 from .helpers import Client, ax_client, axb_client, make_engine
 

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import spec
-from mockserver import auth
-from mockserver.auth import Authenticator
-from mockserver.errors import PnsError
+from pns_mock import spec
+from pns_mock.mockserver import auth
+from pns_mock.mockserver.auth import Authenticator
+from pns_mock.mockserver.errors import PnsError
 
 from .helpers import NONCE, WALL
 

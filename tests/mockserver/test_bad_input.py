@@ -7,9 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from mockserver.config import parse_config
-from mockserver.engine import Engine
-from mockserver.http import HttpRequest
+from pns_mock.mockserver.config import parse_config
+from pns_mock.mockserver.engine import Engine
+from pns_mock.mockserver.http import HttpRequest
 
 from .helpers import AXB, X1, A, B, axb_client, make_engine
 

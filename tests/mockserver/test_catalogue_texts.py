@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-import spec
-from mockserver.engine import Engine
-from mockserver.faults import Fault
-from spec.model import RESULTDESC_MAX
+from pns_mock import spec
+from pns_mock.mockserver.engine import Engine
+from pns_mock.mockserver.faults import Fault
+from pns_mock.spec.model import RESULTDESC_MAX
 
 from .helpers import AXB, A, B, C, Client, axb_client, make_engine
 

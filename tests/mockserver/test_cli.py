@@ -12,10 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-import spec
-from mockserver import auth
-from mockserver.conformance import reply_problems
-from mockserver.http import HttpResponse
+from pns_mock import spec
+from pns_mock.mockserver import auth
+from pns_mock.mockserver.conformance import reply_problems
+from pns_mock.mockserver.http import HttpResponse
 
 from .serving import serve
 
@@ -77,7 +77,7 @@ def test_invalid_config_names_the_key_and_exits_2(tmp_path: Path) -> None:
     config = tmp_path / "bad.yaml"
     config.write_text("apps:\n  - app_key: k\n    app_secret: s\n    mode: AXC\n")
     result = subprocess.run(
-        [sys.executable, "-m", "mockserver", "serve", "--config", str(config)],
+        [sys.executable, "-m", "pns_mock.mockserver", "serve", "--config", str(config)],
         capture_output=True,
         text=True,
         timeout=30,
@@ -91,7 +91,7 @@ def test_config_with_unknown_key_is_refused(tmp_path: Path) -> None:
     config = tmp_path / "bad.yaml"
     config.write_text("apps:\n  - app_key: k\n    app_secret: s\n    mode: AXB\n    colour: red\n")
     result = subprocess.run(
-        [sys.executable, "-m", "mockserver", "check-config", str(config)],
+        [sys.executable, "-m", "pns_mock.mockserver", "check-config", str(config)],
         capture_output=True,
         text=True,
         timeout=30,
@@ -152,7 +152,7 @@ def test_a_busy_port_prints_one_error_line_and_exits_2_without_the_banner() -> N
         taken.listen()
         port = taken.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "-m", "mockserver", "serve", "--port", str(port)],
+            [sys.executable, "-m", "pns_mock.mockserver", "serve", "--port", str(port)],
             capture_output=True,
             text=True,
             timeout=30,

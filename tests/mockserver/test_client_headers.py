@@ -17,10 +17,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-import spec
-from mockserver import auth
-from mockserver.conformance import reply_problems
-from mockserver.http import HttpResponse
+from pns_mock import spec
+from pns_mock.mockserver import auth
+from pns_mock.mockserver.conformance import reply_problems
+from pns_mock.mockserver.http import HttpResponse
 
 from .helpers import AXB, WALL, Client, make_engine
 from .serving import serve

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-import spec
-from mockserver.auth import Authenticator
-from mockserver.clock import VirtualClock
-from mockserver.delivery import Deliverer, DeliveryError, InvalidPushBody
-from mockserver.pushjournal import RESPONSE_BODY_LIMIT
+from pns_mock import spec
+from pns_mock.mockserver.auth import Authenticator
+from pns_mock.mockserver.clock import VirtualClock
+from pns_mock.mockserver.delivery import Deliverer, DeliveryError, InvalidPushBody
+from pns_mock.mockserver.pushjournal import RESPONSE_BODY_LIMIT
 
 from .helpers import WALL
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from mockserver.journal import ENTRY_HEADER_BYTES, HEADER_COUNT_LIMIT, HEADER_VALUE_LIMIT, MORE_HEADERS
+from pns_mock.mockserver.journal import (
+    ENTRY_HEADER_BYTES,
+    HEADER_COUNT_LIMIT,
+    HEADER_VALUE_LIMIT,
+    MORE_HEADERS,
+)
 
 from .helpers import AXB, X1, axb_client, make_engine
 

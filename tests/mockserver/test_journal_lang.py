@@ -10,10 +10,10 @@ import sys
 import httpx
 import pytest
 
-import spec
-from mockserver import auth
-from mockserver.conformance import reply_problems
-from mockserver.http import PROBLEM_HEADER, HttpResponse
+from pns_mock import spec
+from pns_mock.mockserver import auth
+from pns_mock.mockserver.conformance import reply_problems
+from pns_mock.mockserver.http import PROBLEM_HEADER, HttpResponse
 
 from .helpers import axb_client, make_engine
 from .serving import serve
@@ -69,7 +69,7 @@ def test_pns_mock_lang_reaches_the_journal_over_a_real_socket(monkeypatch: pytes
 
 def test_an_unknown_pns_mock_lang_stops_the_server_with_status_2() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "mockserver", "serve", "--port", "0"],
+        [sys.executable, "-m", "pns_mock.mockserver", "serve", "--port", "0"],
         env={"PNS_MOCK_LANG": "fr", "PATH": "/usr/bin:/bin", "PYTHONPATH": ":".join(sys.path)},
         capture_output=True,
         text=True,

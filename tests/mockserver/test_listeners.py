@@ -14,11 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-import spec
-from mockserver import auth
-from mockserver.conformance import reply_problems
-from mockserver.http import HttpResponse
-from mockserver.listeners import ListenerError, add_listener_options, listeners_from
+from pns_mock import spec
+from pns_mock.mockserver import auth
+from pns_mock.mockserver.conformance import reply_problems
+from pns_mock.mockserver.http import HttpResponse
+from pns_mock.mockserver.listeners import ListenerError, add_listener_options, listeners_from
 
 from .serving import free_port, serve
 
@@ -141,7 +141,7 @@ def test_a_port_in_use_stops_the_start_with_one_line_and_no_listener_left(tmp_pa
         taken.listen()
         busy, free = taken.getsockname()[1], free_port()
         argv = ["serve", "--port", str(free), "--tls-port", str(busy), "--cert-dir", str(tmp_path)]
-        command = [sys.executable, "-m", "mockserver", *argv]
+        command = [sys.executable, "-m", "pns_mock.mockserver", *argv]
         done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode != 0
     assert "address already in use" in done.stderr.lower() and "Traceback" not in done.stderr

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import spec
-from mockserver.config import Settings
+from pns_mock import spec
+from pns_mock.mockserver.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 # Where the platform's rules live: the backends, and the stores of calls and recordings.

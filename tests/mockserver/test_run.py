@@ -17,8 +17,8 @@ import httpx
 import jsonschema
 import pytest
 
-from mockserver import verdict
-from mockserver.config import default_config
+from pns_mock.mockserver import verdict
+from pns_mock.mockserver.config import default_config
 
 from .helpers import AXB
 from .serving import assert_journaled_replies_conform, free_port, serve
@@ -52,7 +52,7 @@ except urllib.error.HTTPError:
 
 def pns_mock(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "mockserver", *args],
+        [sys.executable, "-m", "pns_mock.mockserver", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -181,7 +181,7 @@ def test_a_signal_is_forwarded_to_the_command_and_the_verdict_still_printed(
         "time.sleep(60)\n"
     )
     run = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "run", "--", sys.executable, "-c", child],
+        [sys.executable, "-m", "pns_mock.mockserver", "run", "--", sys.executable, "-c", child],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -235,7 +235,7 @@ def test_the_terminal_summary_is_coloured_on_a_tty_only() -> None:
     leader, follower = pty.openpty()
     try:
         run = subprocess.run(
-            [sys.executable, "-m", "mockserver", "run", "--", "true"],
+            [sys.executable, "-m", "pns_mock.mockserver", "run", "--", "true"],
             stdout=follower,
             stderr=subprocess.DEVNULL,
             timeout=60,

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from mockserver.clock import VirtualClock
-from mockserver.config import default_config
-from mockserver.ids import IdFactory
-from mockserver.platform import Platform
-from mockserver.sms import SmsRouter
+from pns_mock.mockserver.clock import VirtualClock
+from pns_mock.mockserver.config import default_config
+from pns_mock.mockserver.ids import IdFactory
+from pns_mock.mockserver.platform import Platform
+from pns_mock.mockserver.sms import SmsRouter
 
 from .helpers import WALL, X1, A, B, C
 from .sinks import SPEC, RecordingSink

@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-import spec
-from mockserver import auth
+from pns_mock import spec
+from pns_mock.mockserver import auth
 
 from .serving import free_port, serve
 
@@ -79,7 +79,7 @@ def server(receiver: Receiver, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 
 def _cli(*args: str) -> dict[str, Any]:
-    command = [sys.executable, "-m", "mockserver", *args]
+    command = [sys.executable, "-m", "pns_mock.mockserver", *args]
     out = subprocess.run(command, capture_output=True, text=True, check=True)
     result: dict[str, Any] = json.loads(out.stdout)
     return result
@@ -138,7 +138,7 @@ def test_cli_reports_an_unreachable_server(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "mockserver",
+            "pns_mock.mockserver",
             "call",
             "--from",
             A,

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest
 
-import spec
-from mockserver import auth, validation
-from mockserver.errors import PnsError
-from mockserver.validation import RequestValidator
+from pns_mock import spec
+from pns_mock.mockserver import auth, validation
+from pns_mock.mockserver.errors import PnsError
+from pns_mock.mockserver.validation import RequestValidator
 
 HOST = "https://rtcpns.cn-north-1.myhuaweicloud.com"
 

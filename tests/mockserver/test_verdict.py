@@ -13,10 +13,10 @@ import jsonschema
 import pytest
 
 import spec as spec_pkg
-from mockserver import verdict
-from mockserver.engine import Engine
-from mockserver.pushjournal import Attempt, Push
-from spec import Spec
+from pns_mock.mockserver import verdict
+from pns_mock.mockserver.engine import Engine
+from pns_mock.mockserver.pushjournal import Attempt, Push
+from pns_mock.spec import Spec
 
 from .helpers import AX, AX_CALLEE, AXB, WALL, ax_client, axb_client, make_engine
 

@@ -20,8 +20,8 @@ from typing import Any
 import schemathesis
 from requests.structures import CaseInsensitiveDict
 
-import spec
-from mockserver import auth
+from pns_mock import spec
+from pns_mock.mockserver import auth
 
 # operations of no mode ("common") are signed by the AXB application
 _APP_OF_MODE = {

@@ -16,9 +16,9 @@ from typing import Any
 
 import httpx
 
-from mockserver import auth
-from spec import SchemaRegistry
-from spec import load as load_spec
+from pns_mock.mockserver import auth
+from pns_mock.spec import SchemaRegistry
+from pns_mock.spec import load as load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 AXB = "/rest/caas/relationnumber/partners/v1.0"
@@ -51,7 +51,7 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 20.0) -> Server:
-        command = [sys.executable, "-m", "mockserver", "serve", "--port", str(self.port), *self.args]
+        command = [sys.executable, "-m", "pns_mock.mockserver", "serve", "--port", str(self.port), *self.args]
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
         deadline = time.monotonic() + timeout
@@ -111,8 +111,8 @@ class Server:
 
 def checked(operation_id: str, response: httpx.Response) -> httpx.Response:
     """The reply, after checking it against the spec's reply for that operation."""
-    from mockserver.conformance import reply_problems
-    from mockserver.http import HttpResponse
+    from pns_mock.mockserver.conformance import reply_problems
+    from pns_mock.mockserver.http import HttpResponse
 
     loaded = load_spec()
     wrapped = HttpResponse(response.status_code, list(response.headers.items()), response.content)

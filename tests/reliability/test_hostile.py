@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mockserver import auth
+from pns_mock.mockserver import auth
 
 from .support import AX, AXB, Server, signed
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import spec
-from mockserver.config import default_config
-from mockserver.engine import Engine
-from mockserver.http import HttpRequest
-from mockserver.platform import Platform
+from pns_mock import spec
+from pns_mock.mockserver.config import default_config
+from pns_mock.mockserver.engine import Engine
+from pns_mock.mockserver.http import HttpRequest
+from pns_mock.mockserver.platform import Platform
 
 from .run_schemathesis import run
 from .support import signed

@@ -13,11 +13,11 @@ from typing import Any
 import httpx
 import pytest
 
-from mockserver import auth, cli, runner
-from mockserver.config import default_config
-from mockserver.engine import Engine
-from mockserver.http import HttpRequest
-from mockserver.platform import Platform
+from pns_mock.mockserver import auth, cli, runner
+from pns_mock.mockserver.config import default_config
+from pns_mock.mockserver.engine import Engine
+from pns_mock.mockserver.http import HttpRequest
+from pns_mock.mockserver.platform import Platform
 
 from .support import AXB, Server, free_port, signed
 

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spec import Operation
-from spec import load as load_spec
+from pns_mock.spec import Operation
+from pns_mock.spec import load as load_spec
 
 from .support import ROOT, Server, checked, demo_app, signed
 
@@ -152,7 +152,7 @@ def test_a_lone_surrogate_in_an_admin_body_is_refused_and_changes_nothing(server
 
 
 def test_a_lone_surrogate_in_a_config_file_names_the_key(tmp_path: Path) -> None:
-    from mockserver.cli import main
+    from pns_mock.mockserver.cli import main
 
     path = tmp_path / "bad.yaml"
     path.write_text('apps:\n  - {app_key: "k\\ud800", app_secret: s, mode: AXB}\n', encoding="utf-8")
@@ -207,7 +207,7 @@ def test_a_clock_value_that_is_no_time_is_refused_before_the_clock_moves(server:
 
 
 def test_infinite_durations_in_a_config_file_are_refused(tmp_path: Path) -> None:
-    from mockserver.cli import main
+    from pns_mock.mockserver.cli import main
 
     for line in ("auth_window_seconds: .inf", "lockout_seconds: .nan", "push_timeout_seconds: 1e9"):
         path = tmp_path / "bad.yaml"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-import spec
-from spec.fielddoc import field_description, field_schema, first_sentence, translated_description
+from pns_mock import spec
+from pns_mock.spec.fielddoc import field_description, field_schema, first_sentence, translated_description
 
 
 def test_a_body_field_is_described_in_english_and_chinese() -> None:

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-import spec
-from spec import i18n
-from spec.i18n_missing import missing, skeleton, stale
+from pns_mock import spec
+from pns_mock.spec import i18n
+from pns_mock.spec.i18n_missing import missing, skeleton, stale
 
 ROOT = Path(__file__).resolve().parents[2]
 EN = spec.load()
@@ -35,7 +35,7 @@ def test_every_text_of_the_spec_has_a_chinese_translation_that_differs_from_the_
     todo = list(missing(EN.document, spec.overlay("zh-CN")))
     assert not todo, (
         f"{len(todo)} texts of spec/pns-openapi.yaml have no zh-CN text (or one identical to the "
-        "English) in spec/i18n/zh-CN.yaml; `python -m spec.i18n_missing` prints a skeleton to fill "
+        "English) in spec/i18n/zh-CN.yaml; `python -m pns_mock.spec.i18n_missing` prints a skeleton to fill "
         "in:\n" + _describe(todo)
     )
 
@@ -168,7 +168,7 @@ def test_the_skeleton_is_an_overlay_fragment_with_the_english_to_translate() -> 
 
 def test_the_missing_script_runs_as_a_module_and_reports_nothing_to_do() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "spec.i18n_missing", "zh-CN"],
+        [sys.executable, "-m", "pns_mock.spec.i18n_missing", "zh-CN"],
         cwd=ROOT,
         capture_output=True,
         text=True,

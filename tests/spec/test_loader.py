@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import spec
+from pns_mock import spec
 
 
 def test_operations_are_typed_with_path_method_mode_and_codes() -> None:

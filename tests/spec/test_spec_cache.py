@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from spec import loader
+from pns_mock.spec import loader
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-import spec
-from spec import SchemaRegistry
+from pns_mock import spec
+from pns_mock.spec import SchemaRegistry
 
 OPERATION_IDS = {
     "createAxbBinding",

@@ -12,7 +12,7 @@ import unittest
 from django.core.wsgi import get_wsgi_application
 from django.test import TestCase
 
-from contract_tests import ContractViolation, PnsMockMixin, pns_mock
+from pns_mock.contract_tests import ContractViolation, PnsMockMixin, pns_mock
 
 from .models import CallEvent, CallRecord
 from .privacy import NoPrivateNumber, bind_ride, end_ride
