@@ -10,9 +10,9 @@ import json
 from collections.abc import Callable
 from urllib.parse import parse_qsl
 
-from pns_mock.mockserver.expectations import properties as _properties
 from pns_mock.mockserver.journal import Entry
 from pns_mock.spec import Operation, Spec
+from pns_mock.spec.fielddoc import properties as _properties
 
 from .options import PnsOptions
 from .violations import ContractViolation, from_entry

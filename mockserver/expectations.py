@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pns_mock.spec import Operation, Spec
+from pns_mock.spec.fielddoc import properties
 
 from .auth import created_now
 from .journal import Entry
@@ -18,17 +19,6 @@ from .journal import Entry
 
 def _deref(spec: Spec, schema: Mapping[str, Any]) -> Mapping[str, Any]:
     return spec.deref(schema) if "$ref" in schema else schema
-
-
-def properties(spec: Spec, schema: Mapping[str, Any]) -> dict[str, Any]:
-    """Properties of a schema, gathered through $ref, allOf, oneOf and anyOf branches."""
-    schema = _deref(spec, schema)
-    found: dict[str, Any] = dict(schema.get("properties", {}))
-    for key in ("allOf", "oneOf", "anyOf"):
-        for branch in schema.get(key, ()):
-            for name, prop in properties(spec, branch).items():
-                found.setdefault(name, prop)
-    return found
 
 
 def field_schema(spec: Spec, op: Operation, field: str) -> Mapping[str, Any] | None:

@@ -40,16 +40,17 @@ def field_schema(s: Spec, operation_id: str, field: str) -> Mapping[str, Any] | 
             items = s.deref(schema).get("items")
             schema = items if isinstance(items, Mapping) else schema
             continue
-        schema = _properties(s, schema).get(part)
+        schema = properties(s, schema).get(part)
     return s.deref(schema) if isinstance(schema, Mapping) else None
 
 
-def _properties(s: Spec, schema: Mapping[str, Any]) -> dict[str, Any]:
+def properties(s: Spec, schema: Mapping[str, Any]) -> dict[str, Any]:
+    """Properties of a schema, gathered through $ref, allOf, oneOf and anyOf branches."""
     schema = s.deref(schema)
     found: dict[str, Any] = dict(schema.get("properties", {}))
     for key in ("allOf", "oneOf", "anyOf"):
         for branch in schema.get(key, ()):
-            for name, prop in _properties(s, branch).items():
+            for name, prop in properties(s, branch).items():
                 found.setdefault(name, prop)
     return found
 

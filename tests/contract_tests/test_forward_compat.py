@@ -11,7 +11,7 @@ import pytest
 from pns_mock import spec
 from pns_mock.contract_tests.inbound import PushReplyViolation
 from pns_mock.contract_tests.mock import PnsMock
-from pns_mock.mockserver.expectations import properties as _properties
+from pns_mock.spec.fielddoc import properties as _properties
 
 from .test_inbound import Answer, asgi_app, empty_ok
 
