@@ -28,6 +28,9 @@ class PnsOptions:
     fail_on_violations: bool = True
     # other hosts that may be reached for real; every other host fails the test
     allow_hosts: tuple[str, ...] = ()
+    # the modes the suite is about: coverage counts their operations, pushes and codes (() = the
+    # modes the suite used)
+    modes: tuple[str, ...] = ()
     # the virtual clock starts at the wall time and stands still unless the test moves it
     frozen_clock: bool = True
     # seconds `Created` may differ from the wall clock
@@ -61,6 +64,11 @@ OPTIONS: dict[str, tuple[str, str, str]] = {
         "requests that break the spec fail the test (true/false)",
     ),
     "allow_hosts": ("--pns-allow-host", "pns_allow_hosts", "host that may be reached for real (repeatable)"),
+    "modes": (
+        "--pns-modes",
+        "pns_modes",
+        "modes the suite is about (repeatable: AXB, AX, ...): coverage counts theirs; default the modes used",
+    ),
     "frozen_clock": ("--pns-frozen-clock", "pns_frozen_clock", "virtual clock stands still (true/false)"),
     "auth_window": ("--pns-auth-window", "pns_auth_window", "accepted Created skew in seconds"),
     "seed": ("--pns-seed", "pns_seed", "seed for ids"),
@@ -91,7 +99,7 @@ OPTIONS: dict[str, tuple[str, str, str]] = {
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("pns", "PNS (Huawei Cloud Private Number Service) contract tests")
     for name, (flag, ini, help_text) in OPTIONS.items():
-        repeatable = name in ("base_urls", "allow_hosts")
+        repeatable = name in ("base_urls", "allow_hosts", "modes")
         group.addoption(flag, action="append" if repeatable else "store", default=None, help=help_text)
         if repeatable:
             parser.addini(ini, help_text, type="linelist", default=None)
@@ -110,7 +118,19 @@ def _coerce(name: str, value: Any) -> Any:
             return value.lower() in ("true", "1", "yes")
         return bool(value)
     if isinstance(default, tuple):
-        return tuple([value] if isinstance(value, str) else value)
+        items = tuple([value] if isinstance(value, str) else value)
+        if name == "modes":
+            from pns_mock.mockserver.apps import modes
+
+            known = {m.upper(): m for m in modes()}
+            unknown = [m for m in items if str(m).upper() not in known]
+            if unknown:
+                raise pytest.UsageError(
+                    f"pns option modes: unknown mode(s) {', '.join(map(str, unknown))}; "
+                    f"the modes are {', '.join(known.values())}"
+                )
+            items = tuple(known[str(m).upper()] for m in items)
+        return items
     if isinstance(default, float):
         try:
             number = float(value)

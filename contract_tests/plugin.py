@@ -61,7 +61,7 @@ def _report(config: pytest.Config) -> SessionReport:
     if _REPORT not in config.stash:
         from .sessionreport import SessionReport
 
-        config.stash[_REPORT] = SessionReport()
+        config.stash[_REPORT] = SessionReport(resolve(config).modes)
     return config.stash[_REPORT]
 
 

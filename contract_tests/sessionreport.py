@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 
 class SessionReport:
-    def __init__(self) -> None:
+    def __init__(self, modes: tuple[str, ...] = ()) -> None:
+        self._modes = modes  # declared with --pns-modes: the coverage's denominators
         self._coverage: Coverage | None = None
         # one record per violation that failed a test: {"test", "operation", "problem"}
         self.violations: list[dict[str, str]] = []
@@ -29,7 +30,7 @@ class SessionReport:
             from pns_mock import spec
             from pns_mock.mockserver.coverage import Coverage
 
-            self._coverage = Coverage(spec.load())
+            self._coverage = Coverage(spec.load(), self._modes)
         return self._coverage
 
     @property

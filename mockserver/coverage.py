@@ -20,8 +20,11 @@ COMMON = "common"
 
 
 class Coverage:
-    def __init__(self, spec: Spec) -> None:
+    def __init__(self, spec: Spec, modes: Iterable[str] = ()) -> None:
+        """`modes`: the modes the run is about, when declared (`--pns-modes`); by default the
+        ones it used."""
         self.spec = spec
+        self.declared_modes = tuple(modes)
         self.operations: set[str] = set()
         self.result_codes: set[str] = set()
         self.webhooks: set[str] = set()
@@ -55,14 +58,19 @@ class Coverage:
         if mode != COMMON:
             self.modes.add(mode)
 
+    def scoped_modes(self) -> set[str]:
+        """The modes the denominators count: the declared ones, else the ones the run used."""
+        return set(self.declared_modes) or self.modes
+
     def _in_scope(self, mode: str) -> bool:
-        return not self.modes or mode == COMMON or mode in self.modes
+        modes = self.scoped_modes()
+        return not modes or mode == COMMON or mode in modes
 
     def scope(self) -> tuple[list[str], list[str], list[str]]:
         """The operations, push types and result codes this run is measured against."""
         operations = [o.operation_id for o in self.spec.operations.values() if self._in_scope(o.mode)]
         webhooks = [w.name for w in self.spec.webhooks.values() if self._in_scope(w.mode)]
-        if not self.modes:
+        if not self.scoped_modes():
             return operations, webhooks, list(self.spec.result_codes)
         codes = dict.fromkeys(c for op in operations for c in self.spec.operations[op].result_codes)
         return operations, webhooks, list(codes)
@@ -82,7 +90,7 @@ class Coverage:
         pushes = part(self.webhooks, webhooks)
         pushes["answeredWrongly"] = sorted(self.webhooks_answered_wrongly & set(webhooks))
         return {
-            "modes": sorted(self.modes) or ["all"],
+            "modes": sorted(self.scoped_modes()) or ["all"],
             "operations": part(self.operations, operations),
             "webhooks": pushes,
             "resultCodes": part(self.result_codes, codes),

@@ -172,3 +172,18 @@ def test_a_run_that_uses_no_pns_fixture_prints_and_writes_no_report_and_has_no_g
     assert result.ret == pytest.ExitCode.OK
     assert "PNS" not in result.stdout.str()
     assert not (pytester.path / "out.json").exists()
+
+
+def test_declared_modes_set_the_denominators_and_a_wrong_one_is_a_usage_error(suite: pytest.Pytester) -> None:
+    passing = ["-p", "no:cacheprovider", "-k", "not country_code", "--pns-coverage-json=out.json"]
+    declared = suite.runpytest(*passing, "--pns-modes=axb", "--pns-modes=AX")
+    declared.assert_outcomes(passed=7)
+    report = _report(suite.path / "out.json")
+    assert report["modes"] == ["AX", "AXB"]
+    operations = report["operations"]
+    assert isinstance(operations, dict)
+    # AX's own operations now count too (never exercised by this AXB suite)
+    assert "createAxBinding" in operations["never"] and operations["ratio"] == "2/11"
+    wrong = suite.runpytest("-p", "no:cacheprovider", "--pns-modes=AXZ")
+    assert wrong.ret == pytest.ExitCode.USAGE_ERROR
+    wrong.stderr.fnmatch_lines(["*pns option modes: unknown mode(s) AXZ; the modes are *AXB*"])

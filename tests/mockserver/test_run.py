@@ -279,3 +279,33 @@ def test_a_run_with_a_state_file_keeps_what_the_command_bound(tmp_path: Path) ->
     assert again.returncode == 0, again.stderr
     apps = json.loads(again.stdout.splitlines()[0])["result"]["apps"]
     assert [len(a["bindings"]) for a in apps if a["mode"] == "AXB"] == [1]
+
+
+# A client with a hard-coded https host binds over TLS; another, on plain http, sees that binding.
+TWO_SCHEMES = """
+import json, os, ssl, subprocess, sys, urllib.request
+https = os.environ["PNS_HTTPS_URL"]
+assert https.startswith("https://127.0.0.1:"), https
+insecure = ssl.create_default_context()
+insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE
+env = {**os.environ, "PNS_BASE_URL": https}
+subprocess.run([sys.executable, sys.argv[1], "+8613800000077"], env=env, check=True)
+state = urllib.request.urlopen(os.environ["PNS_ADMIN_URL"] + "/state", timeout=10).read().decode()
+print("BOUND" if "+8613800000077" in state else "MISSING")
+"""
+
+
+def test_run_serves_https_on_tls_ports_from_the_same_platform(tmp_path: Path) -> None:
+    client = tmp_path / "client.py"
+    # the client's urllib must accept the self-signed certificate of the mock
+    client.write_text(
+        "import ssl\nssl._create_default_https_context = ssl._create_unverified_context\n" + CLIENT
+    )
+    script = tmp_path / "two.py"
+    script.write_text(TWO_SCHEMES)
+    result = pns_mock(
+        "run", "--tls-port", str(free_port()), "--cert-dir", str(tmp_path / "tls"), "--",
+        sys.executable, str(script), str(client),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "BOUND" in result.stdout, result.stdout
