@@ -14,7 +14,19 @@ from .common import INVALID, query_parameter
 
 HOURS, MINUTES = "0", "1"
 _SECONDS = {HOURS: 3600, MINUTES: 60}
-_CEILING = {HOURS: 720, MINUTES: 43200}
+
+
+@functools.cache
+def _ceilings() -> dict[str, int]:
+    """The largest lifetime per `timeUnit`: the if/then/else of the bind request's schema."""
+    schema = load().document["components"]["schemas"]["AxeCreateBindingRequest"]
+    branch = next(b for b in schema["allOf"] if "if" in b)
+    unit = str(branch["if"]["properties"]["timeUnit"]["const"])
+    other = HOURS if unit == MINUTES else MINUTES
+    ceiling = {key: int(branch[key]["properties"]["bindExpiredTime"]["maximum"]) for key in ("then", "else")}
+    return {unit: ceiling["then"], other: ceiling["else"]}
+
+
 _NAMES = {HOURS: "hours", MINUTES: "minutes"}
 
 FIRST_CURSOR = "0000000000000_0"
@@ -65,7 +77,7 @@ class AxePage:
 
 
 def check_lifetime(time_unit: str, bind_expired_time: int, callback_expired_time: int | None) -> None:
-    """Both lifetimes count in `time_unit`: 0 to 720 hours or 0 to 43200 minutes.
+    """Both lifetimes count in `time_unit`: 0 to 720 hours or 0 to 43200 minutes (the schema's).
 
     The schema checks this when the request carries `timeUnit`; a modify without it uses the
     binding's stored unit, which only the backend knows.
@@ -74,7 +86,7 @@ def check_lifetime(time_unit: str, bind_expired_time: int, callback_expired_time
         raise PnsError(
             INVALID, f"timeUnit {time_unit!r} is neither 0 (hours) nor 1 (minutes)", rule="axe.lifetime-range"
         )
-    ceiling = _CEILING[time_unit]
+    ceiling = _ceilings()[time_unit]
     for name, value in (
         ("bindExpiredTime", bind_expired_time),
         ("callbackExpiredTime", callback_expired_time),

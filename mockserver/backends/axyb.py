@@ -17,14 +17,13 @@ from ..apps import Application
 from ..clock import Clock, ExpiryQueue
 from ..errors import PnsError
 from ..ids import IdFactory
-from .axyb_model import AxybBinding, YbRelation, capped, seconds
+from .axyb_model import AxybBinding, YbRelation, capped, default_duration, seconds
 from .common import INVALID, Backend, NumberOwner, blank_to_none, no_idle_detail, public
 
 NO_RESOURCE = "1012008"
 NO_RECORDING = "1012012"
 NOT_FOUND = "1016001"
 
-DEFAULT_DURATION = 7200
 MAX_ITEMS = 5  # a query lists at most five relations (no paging in AXYB)
 QUERY_RULE = "axyb.query-lists-five"  # where the spec says so (x-pns-rules)
 
@@ -77,7 +76,7 @@ class AxybBackend(Backend):
             return self._bind_yb(
                 subscription_id, orig_num, area_code, area_match_mode, yb_duration, pre_voice_y
             )
-        lifetime = seconds("duration", duration, DEFAULT_DURATION)
+        lifetime = seconds("duration", duration, default_duration())
         yb_lifetime = capped(seconds("ybDuration", yb_duration, 0), lifetime)
         self._check_recording(record_flag, NO_RECORDING)
         held = self._of_a.get(orig_num, {})

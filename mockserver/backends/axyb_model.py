@@ -6,12 +6,33 @@ of a bind reply (`subscriptionId`, `relationNumber`), so either can be handed to
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from typing import Any
+
+from pns_mock.spec import load
 
 from ..errors import PnsError
 from .common import INVALID
 
-MIN_LIFETIME, MAX_LIFETIME = 60, 7_776_000  # seconds; 0 also allowed
+
+@functools.cache
+def lifetime_range() -> tuple[int, int]:
+    """(smallest, largest) lifetime in seconds besides 0: the integer form of `AxybDuration`."""
+    integer = next(b for b in _schemas()["AxybDuration"]["anyOf"] if b.get("type") == "integer")
+    bounded = next(b for b in integer["anyOf"] if "maximum" in b)
+    return int(bounded["minimum"]), int(bounded["maximum"])
+
+
+@functools.cache
+def default_duration() -> int:
+    """The AX lifetime when `duration` is not sent (its `default` in the AX step's schema)."""
+    return int(_schemas()["AxybBindAxRequest"]["properties"]["duration"]["default"])
+
+
+def _schemas() -> dict[str, Any]:
+    schemas: dict[str, Any] = load().document["components"]["schemas"]
+    return schemas
 
 
 @dataclass(slots=True)  # a million of them: no per-instance dict
@@ -126,7 +147,7 @@ class YbRelation:
 
 
 def seconds(name: str, value: int | str | None, default: int) -> int:
-    """A lifetime sent as a JSON integer or a numeric string: 0, or 60 to 7776000 seconds."""
+    """A lifetime sent as a JSON integer or a numeric string: 0, or `lifetime_range()` seconds."""
     if value is None:
         return default
     if isinstance(value, str):
@@ -135,10 +156,11 @@ def seconds(name: str, value: int | str | None, default: int) -> int:
                 INVALID, f"{name} {value!r} is not a number of seconds", rule="axyb.lifetime-range"
             )
         value = int(value)
-    if value != 0 and not MIN_LIFETIME <= value <= MAX_LIFETIME:
+    smallest, largest = lifetime_range()
+    if value != 0 and not smallest <= value <= largest:
         raise PnsError(
             INVALID,
-            f"{name} {value} is neither 0 nor {MIN_LIFETIME} to {MAX_LIFETIME} seconds",
+            f"{name} {value} is neither 0 nor {smallest} to {largest} seconds",
             rule="axyb.lifetime-range",
         )
     return value

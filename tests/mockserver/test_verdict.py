@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-import spec as spec_pkg
+from pns_mock import spec as spec_pkg
 from pns_mock.mockserver import verdict
 from pns_mock.mockserver.engine import Engine
 from pns_mock.mockserver.pushjournal import Attempt, Push

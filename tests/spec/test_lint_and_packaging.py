@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import sysconfig
@@ -190,3 +191,18 @@ def test_the_wheel_leaves_a_customers_own_spec_and_mockserver_alone(
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "2 passed" in output, output
+
+
+def test_the_toolkit_imports_itself_only_as_pns_mock() -> None:
+    """A bare `import spec` would load a second copy of the package in a checkout, and fail in a
+    customer's venv, where only `pns_mock` is installed."""
+    bare = re.compile(r"^\s*(?:from|import) (?:spec|mockserver|contract_tests|docsgen)\b", re.M)
+    this = Path(__file__).resolve()  # its customer project imports its own `spec` on purpose
+    found = [
+        f"{path.relative_to(ROOT)}: {match.group(0).strip()}"
+        for folder in ("spec", "mockserver", "contract_tests", "docsgen", "tests", "bench", "examples")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if path.resolve() != this and "node_modules" not in path.parts
+        for match in bare.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == [], "import these as pns_mock.*:\n" + "\n".join(found)
