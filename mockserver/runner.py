@@ -7,7 +7,10 @@ credentials in its environment, and prints the verdict (mockserver/verdict.py) w
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import dataclasses
+import functools
 import json
 import os
 import shutil
@@ -178,8 +181,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
     base_url = f"{scheme}://{args.host}:{sock.getsockname()[1]}"
     app = AsgiApp(served.engine)
 
-    def server_for(https: bool, lifespan: Literal["on", "off"]) -> uvicorn.Server:
-        return uvicorn.Server(
+    def server_for(https: bool, lifespan: Literal["on", "off"]) -> Any:
+        return _thread_server()(
             uvicorn.Config(
                 app,
                 ws="none",  # the PNS API has no websockets; importing their protocol costs start-up time
@@ -195,16 +198,21 @@ def run(args: argparse.Namespace, config: Config) -> int:
 
     server = server_for(https_main, "on")
     # the same platform over HTTPS on each --tls-port, for clients with a hard-coded https host
-    tls_servers: list[uvicorn.Server] = []
+    tls_servers: list[Any] = []
+    threads: list[threading.Thread] = []
     for tls_sock in extra:
         tls_server = server_for(True, "off")
         tls_servers.append(tls_server)
-        threading.Thread(
-            target=tls_server.run, kwargs={"sockets": [tls_sock]}, name="pns-mock-tls", daemon=True
-        ).start()
+        threads.append(
+            threading.Thread(
+                target=tls_server.run_until_stopped, args=(tls_sock,), name="pns-mock-tls", daemon=True
+            )
+        )
+        threads[-1].start()
     # run in a thread, uvicorn installs no signal handlers: ours forward SIGINT and SIGTERM to COMMAND
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="pns-mock", daemon=True)
+    thread = threading.Thread(target=server.run_until_stopped, args=(sock,), name="pns-mock", daemon=True)
     thread.start()
+    threads.append(thread)
     try:
         deadline = time.monotonic() + 10
         while not server.started:
@@ -221,14 +229,51 @@ def run(args: argparse.Namespace, config: Config) -> int:
         # COMMAND has ended: its requests are all journaled, its receivers are gone
         result = verdicts.of_platform(served.platform, served.engine.spec)
     finally:
-        for running in (server, *tls_servers):
-            running.should_exit = True
         if served.recorder is not None:  # a state file is closed only once the server is idle
+            for running in (server, *tls_servers):
+                running.should_exit = True
             thread.join(timeout=15)
             served.close()
-        # else the server thread (a daemon) ends with the process: its graceful shutdown would
-        # only add uvicorn's 0.2 s of polling to every run
-    return _conclude(result, args, command_status=status, allow_violations=args.allow_violations)
+        else:  # COMMAND has ended: nothing to wait for (uvicorn's graceful stop polls for 0.1 s+)
+            for running in (server, *tls_servers):
+                running.stop_now()
+    try:
+        return _conclude(result, args, command_status=status, allow_violations=args.allow_violations)
+    finally:
+        # The verdict is out; now let every server thread leave its event loop. A thread still
+        # inside uvloop when the interpreter finalizes can crash the process (SIGSEGV, exit -11)
+        # instead of giving the verdict's exit status.
+        for server_thread in threads:
+            server_thread.join(timeout=5)
+
+
+@functools.cache
+def _thread_server() -> type[Any]:
+    """A uvicorn server on a thread of `run`, which `stop_now()` ends at once (uvicorn is
+    imported only by the commands that serve)."""
+    import uvicorn
+
+    class ThreadServer(uvicorn.Server):
+        _loop: asyncio.AbstractEventLoop | None = None
+        _task: asyncio.Task[Any] | None = None
+
+        async def serve(self, sockets: list[socket.socket] | None = None) -> None:
+            self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
+            await super().serve(sockets)
+
+        def run_until_stopped(self, sock: socket.socket) -> None:
+            with contextlib.suppress(asyncio.CancelledError):  # stopped by stop_now()
+                self.run(sockets=[sock])
+
+        def stop_now(self) -> None:
+            """Leave the event loop without the graceful shutdown (the client is gone)."""
+            self.should_exit = True
+            loop, task = self._loop, self._task
+            if loop is not None and task is not None:
+                with contextlib.suppress(RuntimeError):  # the loop has already closed
+                    loop.call_soon_threadsafe(task.cancel)
+
+    return ThreadServer
 
 
 def _run_command(argv: list[str], extra_env: dict[str, str]) -> int | None:
