@@ -225,3 +225,13 @@ class Reference:
     @property
     def webhooks(self) -> tuple[WebhookDoc, ...]:
         return tuple(hook for mode in self.modes for hook in mode.webhooks)
+
+    @property
+    def counts(self) -> str:
+        """"19 operations, 17 push types, 52 result codes", in the page's language."""
+        return self.w(
+            "{operations} operations, {pushes} push types, {codes} result codes",
+            operations=len(self.operations),
+            pushes=len(self.webhooks),
+            codes=len(self.result_codes),
+        )

@@ -21,7 +21,6 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -30,6 +29,7 @@ from pns_mock.spec import languages
 from . import verdict as verdicts
 from .config import Config
 from .errors import ConfigError
+from .listeners import Listener, ListenerError, listeners_from
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -48,8 +48,6 @@ class Served:
     platform: Platform
     engine: Engine
     recorder: Recorder | None
-    cert: Path | None
-    key: Path | None
 
     def close(self) -> None:
         if self.recorder is not None:
@@ -78,8 +76,6 @@ def start_platform(args: argparse.Namespace, config: Config) -> Served:
     from .engine import Engine
     from .platform import Platform
 
-    if args.cert and not args.key:
-        raise StartError("--cert needs --key")
     # The one place the server reads the environment: the journal's language (headers stay ASCII).
     lang = os.environ.get("PNS_MOCK_LANG") or "en"
     if lang not in languages():
@@ -112,13 +108,7 @@ def start_platform(args: argparse.Namespace, config: Config) -> Served:
             recorder.close()
         raise StartError(f"admin token: {err}") from err
     engine.admin.gate.allow_host(args.host)
-    cert: Path | None = None
-    key: Path | None = None
-    if args.tls or args.cert or getattr(args, "tls_port", None):
-        from .tls import self_signed
-
-        cert, key = (args.cert, args.key) if args.cert else self_signed(args.cert_dir)
-    return Served(platform, engine, recorder, cert, key)
+    return Served(platform, engine, recorder)
 
 
 def report_paths_problem(args: argparse.Namespace, *names: str) -> str | None:
@@ -167,21 +157,24 @@ def run(args: argparse.Namespace, config: Config) -> int:
         raise StartError(f"command not found: {argv[0]}")
     if problem := report_paths_problem(args, "junit", "json"):
         raise StartError(problem)
-    sock = _listen(args.host, args.port)  # first: a port in use leaves no state file open
+    try:
+        main, *tls_listeners = listeners_from(args)  # where, and which certificate (one decision)
+    except ListenerError as err:
+        raise StartError(str(err)) from err
+    sock = _listen(main.host, main.port)  # first: a port in use leaves no state file open
     extra: list[socket.socket] = []
     try:
-        extra = [_listen(args.host, port) for port in args.tls_port]
+        extra = [_listen(listener.host, listener.port) for listener in tls_listeners]
         served = start_platform(args, config)
     except StartError:
         for each in (sock, *extra):
             each.close()
         raise
-    https_main = bool(args.tls or args.cert) and not args.tls_port
-    scheme = "https" if https_main else "http"
+    scheme = "https" if main.cert else "http"
     base_url = f"{scheme}://{args.host}:{sock.getsockname()[1]}"
     app = AsgiApp(served.engine)
 
-    def server_for(https: bool, lifespan: Literal["on", "off"]) -> Any:
+    def server_for(listener: Listener, lifespan: Literal["on", "off"]) -> Any:
         return _thread_server()(
             uvicorn.Config(
                 app,
@@ -191,17 +184,17 @@ def run(args: argparse.Namespace, config: Config) -> int:
                 access_log=False,
                 http=protocol_class(served.platform.settings.max_header_bytes),
                 server_header=False,
-                ssl_certfile=str(served.cert) if https and served.cert else None,
-                ssl_keyfile=str(served.key) if https and served.key else None,
+                ssl_certfile=str(listener.cert) if listener.cert else None,
+                ssl_keyfile=str(listener.key) if listener.key else None,
             )
         )
 
-    server = server_for(https_main, "on")
+    server = server_for(main, "on")
     # the same platform over HTTPS on each --tls-port, for clients with a hard-coded https host
     tls_servers: list[Any] = []
     threads: list[threading.Thread] = []
-    for tls_sock in extra:
-        tls_server = server_for(True, "off")
+    for listener, tls_sock in zip(tls_listeners, extra, strict=True):
+        tls_server = server_for(listener, "off")
         tls_servers.append(tls_server)
         threads.append(
             threading.Thread(
