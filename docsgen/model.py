@@ -228,7 +228,7 @@ class Reference:
 
     @property
     def counts(self) -> str:
-        """"19 operations, 17 push types, 52 result codes", in the page's language."""
+        """The line "19 operations, 17 push types, 52 result codes", in the page's language."""
         return self.w(
             "{operations} operations, {pushes} push types, {codes} result codes",
             operations=len(self.operations),
