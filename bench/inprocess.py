@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pns_mock.mockserver import auth  # noqa: E402
-from pns_mock.mockserver.clock import VirtualClock  # noqa: E402
 from pns_mock.mockserver.config import parse_config  # noqa: E402
-from pns_mock.mockserver.engine import Engine  # noqa: E402
-from pns_mock.mockserver.http import HttpRequest, HttpResponse  # noqa: E402
+from pns_mock.mockserver.domain.clock import VirtualClock  # noqa: E402
+from pns_mock.mockserver.http.engine import Engine  # noqa: E402
+from pns_mock.mockserver.http.message import HttpRequest, HttpResponse  # noqa: E402
 from pns_mock.mockserver.platform import Platform  # noqa: E402
 
 PATH = "/rest/caas/relationnumber/partners/v1.0"

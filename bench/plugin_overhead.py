@@ -19,7 +19,7 @@ import responses
 from pns_mock.contract_tests.intercept import Interceptor
 from pns_mock.contract_tests.mock import PnsMock
 from pns_mock.contract_tests.options import PnsOptions
-from pns_mock.mockserver import auth
+from pns_mock.mockserver.domain import auth
 
 BASE = "https://rtcpns.cn-north-1.myhuaweicloud.com"
 AXB = BASE + "/rest/caas/relationnumber/partners/v1.0"

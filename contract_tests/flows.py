@@ -15,13 +15,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pns_mock import spec
-from pns_mock.mockserver.apps import Application
-from pns_mock.mockserver.clock import VirtualClock
 from pns_mock.mockserver.config import parse_config
-from pns_mock.mockserver.ids import IdFactory
+from pns_mock.mockserver.domain.apps import Application
+from pns_mock.mockserver.domain.clock import VirtualClock
+from pns_mock.mockserver.domain.ids import IdFactory
 from pns_mock.mockserver.platform import Platform
-from pns_mock.mockserver.routing import ROUTERS, Route
-from pns_mock.mockserver.simulator import CallPlan, Simulator
+from pns_mock.mockserver.traffic.routing import ROUTERS, Route
+from pns_mock.mockserver.traffic.simulator import CallPlan, Simulator
 
 from .providers import PnsProvider
 

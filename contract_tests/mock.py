@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from pns_mock.mockserver.apps import PrivateNumber
-from pns_mock.mockserver.clock import VirtualClock
 from pns_mock.mockserver.config import (
     Config,
     app_from_dict,
@@ -21,12 +19,14 @@ from pns_mock.mockserver.config import (
     parse_numbers,
     push_auth_schemes,
 )
-from pns_mock.mockserver.engine import Engine
-from pns_mock.mockserver.faults import Fault
-from pns_mock.mockserver.http import HttpRequest, HttpResponse
-from pns_mock.mockserver.journal import Entry
+from pns_mock.mockserver.domain.apps import PrivateNumber
+from pns_mock.mockserver.domain.clock import VirtualClock
+from pns_mock.mockserver.domain.faults import Fault
+from pns_mock.mockserver.http.engine import Engine
+from pns_mock.mockserver.http.message import HttpRequest, HttpResponse
 from pns_mock.mockserver.platform import Platform
-from pns_mock.mockserver.pushjournal import Push
+from pns_mock.mockserver.pushes.journal import Push
+from pns_mock.mockserver.report.journal import Entry
 
 from .checks import violations, warnings_of
 from .codes import check_returnable, result_codes

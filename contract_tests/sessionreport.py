@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pns_mock.mockserver.coverage import Coverage
+    from pns_mock.mockserver.report.coverage import Coverage
 
     from .mock import PnsMock
 
@@ -28,7 +28,7 @@ class SessionReport:
     def coverage(self) -> Coverage:
         if self._coverage is None:
             from pns_mock import spec
-            from pns_mock.mockserver.coverage import Coverage
+            from pns_mock.mockserver.report.coverage import Coverage
 
             self._coverage = Coverage(spec.load(), self._modes)
         return self._coverage
@@ -71,7 +71,7 @@ class SessionReport:
 
     def lines(self, color: bool = False) -> list[str]:
         """The summary, the coverage part rendered by the run verdict's own terminal renderer."""
-        from pns_mock.mockserver import verdict
+        from pns_mock.mockserver.report import verdict
 
         tests = len({v["test"] for v in self.violations})
         found = f"{len(self.violations)} in {tests} test(s)" if self.violations else "none"

@@ -17,8 +17,8 @@ from pns_mock.spec import languages as load_spec_languages
 from pns_mock.spec import load as load_spec
 
 from .config import Config, default_config, load_config
-from .errors import ConfigError
-from .listeners import ListenerError, add_listener_options, listeners_from, serve_all
+from .domain.errors import ConfigError
+from .http.listeners import ListenerError, add_listener_options, listeners_from, serve_all
 
 BANNER = """pns-mock {version}: a mock of the Huawei Cloud Private Number Service
   base URL   {urls}{tls}
@@ -190,10 +190,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _serve(args: argparse.Namespace, config: Config) -> int:
     from . import __version__
-    from .asgi import AsgiApp
-    from .coalesce import protocol_class
+    from .http.asgi import AsgiApp
+    from .http.coalesce import protocol_class
+    from .report.verdict import of_platform, write_reports
     from .runner import StartError, report_paths_problem, start_platform
-    from .verdict import of_platform, write_reports
 
     if problem := report_paths_problem(args, "report_json", "report_junit"):
         raise StartError(problem)
@@ -291,7 +291,7 @@ class _QuietDrops(logging.Filter):
     """A connection dropped on purpose (fault injection) is not a server error worth a traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from .asgi import DropConnection
+        from .http.asgi import DropConnection
 
         return not (record.exc_info and isinstance(record.exc_info[1], DropConnection))
 

@@ -13,10 +13,10 @@ from jsonschema import Draft202012Validator
 
 from pns_mock.spec import load as load_spec
 
-from .apps import Application, PrivateNumber, modes
-from .errors import ConfigError
-from .http import DEFAULT_MAX_HEADER_BYTES
-from .jsontext import finite_problem, unicode_problem
+from .domain.apps import Application, PrivateNumber, modes
+from .domain.errors import ConfigError
+from .domain.jsontext import finite_problem, unicode_problem
+from .http.message import DEFAULT_MAX_HEADER_BYTES
 
 _YEAR = 366 * 86400  # durations in a configuration: finite, and a year at most
 

@@ -11,21 +11,21 @@ from typing import Any
 from pns_mock.spec import Spec
 from pns_mock.spec import load as load_spec
 
-from .apps import Application, PrivateNumber
-from .auth import Authenticator
-from .backends import AxBackend, AxbBackend, AxeBackend, AxybBackend
-from .calls import Calls
-from .clock import VirtualClock
 from .config import Config, Settings
-from .delivery import Deliverer
-from .errors import ConfigError
-from .faults import Faults
-from .ids import IdFactory
-from .journal import Journal
-from .numstatus import NumberStatuses
-from .pushsend import Transport
-from .recordings import Recordings
-from .traffic import Traffic
+from .domain.apps import Application, PrivateNumber
+from .domain.auth import Authenticator
+from .domain.backends import AxBackend, AxbBackend, AxeBackend, AxybBackend
+from .domain.clock import VirtualClock
+from .domain.errors import ConfigError
+from .domain.faults import Faults
+from .domain.ids import IdFactory
+from .pushes.delivery import Deliverer
+from .pushes.send import Transport
+from .report.journal import Journal
+from .traffic.calls import Calls
+from .traffic.hub import Traffic
+from .traffic.numstatus import NumberStatuses
+from .traffic.recordings import Recordings
 
 Backend = Any  # one class per mode; each exposes the methods its handlers call
 

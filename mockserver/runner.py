@@ -26,15 +26,15 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pns_mock.spec import languages
 
-from . import verdict as verdicts
 from .config import Config
-from .errors import ConfigError
-from .listeners import Listener, ListenerError, listeners_from
+from .domain.errors import ConfigError
+from .http.listeners import Listener, ListenerError, listeners_from
+from .report import verdict as verdicts
 
 if TYPE_CHECKING:
-    from .engine import Engine
-    from .persistence import Recorder
+    from .http.engine import Engine
     from .platform import Platform
+    from .state.persistence import Recorder
 
 FORWARDED = (signal.SIGINT, signal.SIGTERM)
 
@@ -72,8 +72,8 @@ def admin_token(args: argparse.Namespace, configured: str | None) -> str | None:
 
 def start_platform(args: argparse.Namespace, config: Config) -> Served:
     """The platform, engine and state file `serve` and `run` start from their shared options."""
-    from .clock import VirtualClock
-    from .engine import Engine
+    from .domain.clock import VirtualClock
+    from .http.engine import Engine
     from .platform import Platform
 
     # The one place the server reads the environment: the journal's language (headers stay ASCII).
@@ -87,7 +87,7 @@ def start_platform(args: argparse.Namespace, config: Config) -> Served:
     platform: Platform
     recorder = None
     if args.state:
-        from .persistence import StateFileError, open_state
+        from .state.persistence import StateFileError, open_state
 
         try:
             platform, recorder = open_state(args.state, config, frozen_clock=args.frozen_clock)
@@ -147,8 +147,8 @@ def _listen(host: str, port: int) -> socket.socket:
 def run(args: argparse.Namespace, config: Config) -> int:
     import uvicorn
 
-    from .asgi import AsgiApp
-    from .coalesce import protocol_class
+    from .http.asgi import AsgiApp
+    from .http.coalesce import protocol_class
 
     argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
     if not argv:

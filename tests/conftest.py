@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from pns_mock.mockserver.conformance import reply_problems
-from pns_mock.mockserver.engine import Engine
-from pns_mock.mockserver.http import HttpRequest, HttpResponse
+from pns_mock.mockserver.http.conformance import reply_problems
+from pns_mock.mockserver.http.engine import Engine
+from pns_mock.mockserver.http.message import HttpRequest, HttpResponse
 
 VALIDATED = {"replies": 0}
 

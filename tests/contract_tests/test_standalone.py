@@ -13,7 +13,7 @@ import requests
 
 from pns_mock.contract_tests import ContractViolation, PnsMock, PnsMockMixin, PnsToolkitError, pns_mock
 from pns_mock.contract_tests.violations import Violations
-from pns_mock.mockserver import auth
+from pns_mock.mockserver.domain import auth
 
 AXB = "https://rtcpns.cn-north-1.myhuaweicloud.com/rest/caas/relationnumber/partners/v1.0"
 

@@ -19,14 +19,14 @@ from pns_mock.docsgen import prose, sequence, snippets
 from pns_mock.docsgen.examples import default_fixtures
 from pns_mock.docsgen.model import NO_BODY, OperationDoc, RequestExample
 from pns_mock.docsgen.ui import Words
-from pns_mock.mockserver import auth
-from pns_mock.mockserver.apps import PrivateNumber
-from pns_mock.mockserver.calls import ActiveCall
 from pns_mock.mockserver.cli import main
 from pns_mock.mockserver.config import Config, default_config
-from pns_mock.mockserver.http import PROBLEM_HEADER, HttpResponse
-from pns_mock.mockserver.ids import IdFactory
+from pns_mock.mockserver.domain import auth
+from pns_mock.mockserver.domain.apps import PrivateNumber
+from pns_mock.mockserver.domain.ids import IdFactory
+from pns_mock.mockserver.http.message import PROBLEM_HEADER, HttpResponse
 from pns_mock.mockserver.platform import Platform
+from pns_mock.mockserver.traffic.calls import ActiveCall
 from tests.mockserver.helpers import Client, make_engine
 
 ROOT = Path(__file__).resolve().parents[2]

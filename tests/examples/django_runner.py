@@ -10,9 +10,9 @@ import os
 import sys
 from pathlib import Path
 
-from pns_mock.mockserver.conformance import reply_problems
-from pns_mock.mockserver.engine import Engine
-from pns_mock.mockserver.http import HttpRequest, HttpResponse
+from pns_mock.mockserver.http.conformance import reply_problems
+from pns_mock.mockserver.http.engine import Engine
+from pns_mock.mockserver.http.message import HttpRequest, HttpResponse
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "django_rides"
 

@@ -11,10 +11,10 @@ from urllib.parse import quote, urlencode
 import httpx
 
 from pns_mock import spec
-from pns_mock.mockserver import auth
-from pns_mock.mockserver.conformance import reply_problems
-from pns_mock.mockserver.engine import Engine
-from pns_mock.mockserver.http import HttpResponse
+from pns_mock.mockserver.domain import auth
+from pns_mock.mockserver.http.conformance import reply_problems
+from pns_mock.mockserver.http.engine import Engine
+from pns_mock.mockserver.http.message import HttpResponse
 
 from .helpers import NONCE, WALL, Client, make_engine
 

@@ -6,11 +6,11 @@ import json as jsonlib
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from pns_mock.mockserver import auth
-from pns_mock.mockserver.clock import VirtualClock
 from pns_mock.mockserver.config import Config, default_config
-from pns_mock.mockserver.engine import Engine
-from pns_mock.mockserver.http import HttpRequest, HttpResponse
+from pns_mock.mockserver.domain import auth
+from pns_mock.mockserver.domain.clock import VirtualClock
+from pns_mock.mockserver.http.engine import Engine
+from pns_mock.mockserver.http.message import HttpRequest, HttpResponse
 from pns_mock.mockserver.platform import Platform
 
 WALL = 1795514400.0  # 2026-11-24T10:00:00Z

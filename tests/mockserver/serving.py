@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 
 from pns_mock import spec
-from pns_mock.mockserver.conformance import reply_problems
-from pns_mock.mockserver.engine import runtime_for
-from pns_mock.mockserver.http import HttpResponse
+from pns_mock.mockserver.http.conformance import reply_problems
+from pns_mock.mockserver.http.engine import runtime_for
+from pns_mock.mockserver.http.message import HttpResponse
 
 
 def free_port() -> int:

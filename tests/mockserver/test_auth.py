@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pns_mock import spec
-from pns_mock.mockserver import auth
-from pns_mock.mockserver.auth import Authenticator
-from pns_mock.mockserver.errors import PnsError
+from pns_mock.mockserver.domain import auth
+from pns_mock.mockserver.domain.auth import Authenticator
+from pns_mock.mockserver.domain.errors import PnsError
 
 from .helpers import NONCE, WALL
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from pns_mock.mockserver.apps import Application, PrivateNumber
-from pns_mock.mockserver.backends import AxbBackend, AxbBinding
-from pns_mock.mockserver.clock import VirtualClock
-from pns_mock.mockserver.errors import PnsError
-from pns_mock.mockserver.ids import IdFactory
+from pns_mock.mockserver.domain.apps import Application, PrivateNumber
+from pns_mock.mockserver.domain.backends import AxbBackend, AxbBinding
+from pns_mock.mockserver.domain.clock import VirtualClock
+from pns_mock.mockserver.domain.errors import PnsError
+from pns_mock.mockserver.domain.ids import IdFactory
 
 START = 1_700_000_000.0
 X1, X2, X_BJ = "+8617010000001", "+8617010000002", "+8617110000001"  # 0755, 0755, 010
@@ -620,7 +620,7 @@ def test_expiring_one_binding_among_10000_pops_one_queue_entry(
 
 
 def test_backends_import_no_http_library() -> None:
-    import pns_mock.mockserver.backends as package
+    import pns_mock.mockserver.domain.backends as package
 
     for source in Path(package.__file__).parent.glob("*.py"):
         tree = ast.parse(source.read_text(encoding="utf-8"))

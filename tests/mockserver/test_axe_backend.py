@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from pns_mock.mockserver.apps import Application, PrivateNumber
-from pns_mock.mockserver.backends import AxeBackend, AxeBinding
-from pns_mock.mockserver.clock import VirtualClock
-from pns_mock.mockserver.errors import PnsError
-from pns_mock.mockserver.ids import IdFactory
+from pns_mock.mockserver.domain.apps import Application, PrivateNumber
+from pns_mock.mockserver.domain.backends import AxeBackend, AxeBinding
+from pns_mock.mockserver.domain.clock import VirtualClock
+from pns_mock.mockserver.domain.errors import PnsError
+from pns_mock.mockserver.domain.ids import IdFactory
 
 START = 1_700_000_000.0
 HOUR, MINUTE = 3600, 60

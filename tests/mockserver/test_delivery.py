@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from pns_mock import spec
-from pns_mock.mockserver.auth import Authenticator
-from pns_mock.mockserver.clock import VirtualClock
-from pns_mock.mockserver.delivery import Deliverer, DeliveryError, InvalidPushBody
-from pns_mock.mockserver.pushjournal import RESPONSE_BODY_LIMIT
+from pns_mock.mockserver.domain.auth import Authenticator
+from pns_mock.mockserver.domain.clock import VirtualClock
+from pns_mock.mockserver.pushes.delivery import Deliverer, DeliveryError, InvalidPushBody
+from pns_mock.mockserver.pushes.journal import RESPONSE_BODY_LIMIT
 
 from .helpers import WALL
 

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from pns_mock.mockserver import auth
 from pns_mock.mockserver.config import Config, app_from_dict, parse_config, push_auth_schemes
-from pns_mock.mockserver.errors import ConfigError
-from pns_mock.mockserver.persistence import config_to_dict
+from pns_mock.mockserver.domain import auth
+from pns_mock.mockserver.domain.errors import ConfigError
+from pns_mock.mockserver.state.persistence import config_to_dict
 
 from .serving import serve
 from .verifying import Served, VerifyingReceiver

@@ -15,9 +15,9 @@ from pns_mock.mockserver.config import Settings
 ROOT = Path(__file__).resolve().parents[2]
 # Where the platform's rules live: the backends, and the stores of calls and recordings.
 RULE_MODULES = [
-    *sorted((ROOT / "mockserver" / "backends").glob("*.py")),
-    ROOT / "mockserver" / "calls.py",
-    ROOT / "mockserver" / "recordings.py",
+    *sorted((ROOT / "mockserver" / "domain" / "backends").glob("*.py")),
+    ROOT / "mockserver" / "traffic" / "calls.py",
+    ROOT / "mockserver" / "traffic" / "recordings.py",
 ]
 # Settings that tune the mock itself rather than restate a vendor rule.
 OPERATIONAL_SETTINGS = {

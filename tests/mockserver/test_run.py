@@ -17,8 +17,8 @@ import httpx
 import jsonschema
 import pytest
 
-from pns_mock.mockserver import verdict
 from pns_mock.mockserver.config import default_config
+from pns_mock.mockserver.report import verdict
 
 from .helpers import AXB
 from .serving import assert_journaled_replies_conform, free_port, serve

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from pns_mock import spec
-from pns_mock.mockserver import auth
+from pns_mock.mockserver.domain import auth
 
 from .serving import free_port, serve
 

@@ -13,9 +13,9 @@ import jsonschema
 import pytest
 
 from pns_mock import spec as spec_pkg
-from pns_mock.mockserver import verdict
-from pns_mock.mockserver.engine import Engine
-from pns_mock.mockserver.pushjournal import Attempt, Push
+from pns_mock.mockserver.http.engine import Engine
+from pns_mock.mockserver.pushes.journal import Attempt, Push
+from pns_mock.mockserver.report import verdict
 from pns_mock.spec import Spec
 
 from .helpers import AX, AX_CALLEE, AXB, WALL, ax_client, axb_client, make_engine

@@ -21,7 +21,7 @@ import schemathesis
 from requests.structures import CaseInsensitiveDict
 
 from pns_mock import spec
-from pns_mock.mockserver import auth
+from pns_mock.mockserver.domain import auth
 
 # operations of no mode ("common") are signed by the AXB application
 _APP_OF_MODE = {

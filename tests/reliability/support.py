@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from pns_mock.mockserver import auth
+from pns_mock.mockserver.domain import auth
 from pns_mock.spec import SchemaRegistry
 from pns_mock.spec import load as load_spec
 
@@ -111,8 +111,8 @@ class Server:
 
 def checked(operation_id: str, response: httpx.Response) -> httpx.Response:
     """The reply, after checking it against the spec's reply for that operation."""
-    from pns_mock.mockserver.conformance import reply_problems
-    from pns_mock.mockserver.http import HttpResponse
+    from pns_mock.mockserver.http.conformance import reply_problems
+    from pns_mock.mockserver.http.message import HttpResponse
 
     loaded = load_spec()
     wrapped = HttpResponse(response.status_code, list(response.headers.items()), response.content)

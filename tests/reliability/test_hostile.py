@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from pns_mock.mockserver import auth
+from pns_mock.mockserver.domain import auth
 
 from .support import AX, AXB, Server, signed
 

@@ -102,7 +102,7 @@ def test_wheel_installs_into_a_clean_venv_and_finds_the_spec(
         s = spec.load()
         assert len(s.operations) == 19, len(s.operations)
         assert len(s.result_codes) >= 50
-        from pns_mock.mockserver import verdict
+        from pns_mock.mockserver.report import verdict
         assert verdict.SCHEMA_FILE.is_file(), "the verdict's JSON Schema is not in the wheel"
         # the translation overlay and the page words ship too
         assert spec.load("zh-CN").operations["createAxbBinding"].vendor_name == "AXB模式绑定接口"
@@ -151,7 +151,7 @@ CUSTOMER_FILES = {
         """
         import requests
 
-        from pns_mock.mockserver.auth import created_now, sign
+        from pns_mock.mockserver.domain.auth import created_now, sign
 
         AXB = "https://rtcpns.cn-north-1.myhuaweicloud.com/rest/caas/relationnumber/partners/v1.0"
 

@@ -12,17 +12,17 @@ from typing import TYPE_CHECKING
 
 from pns_mock.spec import Operation, SchemaRegistry, Spec, load
 
+from ..domain.errors import PnsError
+from ..platform import Platform
 from .admin import Admin
-from .errors import PnsError
 from .files import Files
 from .handlers import HANDLERS, Context, Redirect
-from .http import FILES_PREFIX, PROBLEM_HEADER, HttpRequest, HttpResponse, header_safe, json_response
-from .platform import Platform
+from .message import FILES_PREFIX, PROBLEM_HEADER, HttpRequest, HttpResponse, header_safe, json_response
 from .validation import RequestValidator
 from .wire import Shaper, call_with
 
 if TYPE_CHECKING:
-    from .persistence import Recorder
+    from ..state.persistence import Recorder
 
 ADMIN_PREFIX = "/_pns/"
 

@@ -6,7 +6,7 @@ import json
 
 from pns_mock.spec import Operation, SchemaRegistry, Spec
 
-from .http import HttpResponse
+from .message import HttpResponse
 
 
 def reply_problems(spec: Spec, schemas: SchemaRegistry, op: Operation, response: HttpResponse) -> list[str]:

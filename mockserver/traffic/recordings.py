@@ -13,8 +13,8 @@ import wave
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from .clock import Clock
-from .errors import PnsError
+from ..domain.clock import Clock
+from ..domain.errors import PnsError
 
 KEPT_SECONDS = 7 * 24 * 3600  # the platform deletes a recording 7 days after its CDR
 LINK_SECONDS = 3 * 24 * 3600  # a download link is valid for 3 days

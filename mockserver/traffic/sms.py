@@ -21,11 +21,11 @@ from typing import Any
 
 from pns_mock.spec import Spec
 
-from .apps import Application
-from .clock import Clock
-from .ids import IdFactory
+from ..domain.apps import Application
+from ..domain.clock import Clock
+from ..domain.ids import IdFactory
+from ..http.wire import format_time
 from .simulator import Sink
-from .wire import format_time
 
 _AT_SUFFIX = re.compile(r"@(\+?\d{4,31})\s*$")
 

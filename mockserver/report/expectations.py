@@ -13,7 +13,7 @@ from typing import Any
 from pns_mock.spec import Operation, Spec
 from pns_mock.spec.fielddoc import properties
 
-from .auth import created_now
+from ..domain.auth import created_now
 from .journal import Entry
 
 

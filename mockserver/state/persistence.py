@@ -39,18 +39,18 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from pns_mock.spec import Operation
 
-from .clock import LATEST, checked_epoch
-from .config import Config, app_from_dict, config_schema, parse_config, parse_numbers
-from .delivery import DeliveryError
+from ..config import Config, app_from_dict, config_schema, parse_config, parse_numbers
+from ..domain.clock import LATEST, checked_epoch
+from ..domain.errors import ConfigError, PnsError
+from ..http.handlers import HANDLERS, Context
+from ..platform import Platform
+from ..pushes.delivery import DeliveryError
+from ..pushes.journal import Push
 from .durable import DurableDeliverer, PinnableClock, RecordedIds
-from .errors import ConfigError, PnsError
-from .handlers import HANDLERS, Context
-from .platform import Platform
-from .pushjournal import Push
 from .statefile import StateFile, StateFileError
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from ..http.engine import Engine
 
 T = TypeVar("T")
 REPLAY_BASE_URL = "http://127.0.0.1"  # links handed out on replay are not shown to anyone

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from .apps import Application
+from ..domain.apps import Application
 from .delivery import Deliverer
 
 # webhook name prefix -> callbacks key (spec webhook names: callEventAxb, feeAx, smsBlockX, ...)

@@ -18,14 +18,14 @@ from xml.sax.saxutils import escape, quoteattr
 
 from pns_mock.spec import Spec
 
+from ..domain.errors import Problem
+from ..pushes.journal import Push
 from .coverage import Coverage, coverage_lines
-from .errors import Problem
 from .expectations import expectation_of
 from .journal import Entry
-from .pushjournal import Push
 
 if TYPE_CHECKING:
-    from .platform import Platform
+    from ..platform import Platform
 
 SCHEMA = "pns-mock-verdict"
 VERSION = 1

@@ -10,7 +10,7 @@ from typing import Any
 
 from .coalesce import HEADERS_TOO_LARGE, too_large_reply
 from .engine import ADMIN_PREFIX, Engine
-from .http import HttpRequest
+from .message import HttpRequest
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

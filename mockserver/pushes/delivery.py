@@ -46,10 +46,10 @@ from urllib.parse import urlsplit
 
 from pns_mock.spec import SchemaRegistry, Spec, Webhook
 
-from .clock import Clock
-from .pushbatch import Batching, NotBatched, batching_of
-from .pushjournal import Attempt, Push, PushJournal, values_of
-from .pushsend import Sender, Transport, http_transport
+from ..domain.clock import Clock
+from .batching import Batching, NotBatched, batching_of
+from .journal import Attempt, Push, PushJournal, values_of
+from .send import Sender, Transport, http_transport
 
 POLL_SECONDS = 0.02
 

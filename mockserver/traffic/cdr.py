@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from pns_mock.spec import Spec
 
-from .wire import format_time
+from ..http.wire import format_time
 
 if TYPE_CHECKING:
     from .simulator import SimulatedCall

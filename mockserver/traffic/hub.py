@@ -10,16 +10,16 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError
+from ..domain.errors import ConfigError
+from ..pushes.sink import DeliverySink
 from .numstatus import push_bodies
-from .pushes import DeliverySink
 from .routing import ROUTERS, Route
 from .simulator import CallPlan, SimulatedCall, Simulator
 from .sms import SmsResult, SmsRouter
 
 if TYPE_CHECKING:
-    from .apps import Application
-    from .platform import Platform
+    from ..domain.apps import Application
+    from ..platform import Platform
 
 NUMBER_UNAVAILABLE = 8055  # X has no call/SMS permission (its status stops traffic)
 TICK_SECONDS = 0.02

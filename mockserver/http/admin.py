@@ -13,14 +13,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
+from ..config import app_from_dict, parse_config, parse_numbers
+from ..domain.clock import LATEST, checked_epoch
+from ..domain.errors import ConfigError
+from ..domain.faults import Fault
+from ..domain.jsontext import strict_loads
+from ..traffic.simulator import OUTCOMES, CallPlan, SimulatedCall
 from .admingate import AdminGate
-from .clock import LATEST, checked_epoch
-from .config import app_from_dict, parse_config, parse_numbers
-from .errors import ConfigError
-from .faults import Fault
-from .http import HttpRequest, HttpResponse, json_response
-from .jsontext import strict_loads
-from .simulator import OUTCOMES, CallPlan, SimulatedCall
+from .message import HttpRequest, HttpResponse, json_response
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -226,7 +226,7 @@ class Admin:
         return self.platform.deliverer.as_dicts(app_key=query.get("app_key"), webhook=query.get("webhook"))
 
     def _report(self, request: HttpRequest, body: dict[str, Any], args: list[str]) -> Any:
-        from .verdict import as_json, of_platform
+        from ..report.verdict import as_json, of_platform
 
         query = dict(parse_qsl(request.query))
         coverage_min = float(query["coverage_min"]) if "coverage_min" in query else None

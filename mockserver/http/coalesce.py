@@ -19,7 +19,7 @@ import asyncio
 import functools
 from typing import Any
 
-from .http import DEFAULT_MAX_HEADER_BYTES, PROBLEM_HEADER
+from .message import DEFAULT_MAX_HEADER_BYTES, PROBLEM_HEADER
 
 
 class CoalescingTransport:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import PnsError
+from ..domain.errors import PnsError
 
 # Hang-up causes used here (their texts live in the spec's x-pns-hangup-causes table).
 INVALID_AX_CALL = 8013  # AX: A dialled X but no temporary callee is set

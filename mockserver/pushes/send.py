@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 from pns_mock.spec import SchemaRegistry, Spec, Webhook
 
-from . import auth
-from .pushjournal import RESPONSE_BODY_LIMIT, Attempt, redact
+from ..domain import auth
+from .journal import RESPONSE_BODY_LIMIT, Attempt, redact
 
 # transport(method, url, headers, body, timeout) -> (status, reply body); raising means no answer
 Transport = Callable[[str, str, dict[str, str], bytes, float], tuple[int, bytes]]

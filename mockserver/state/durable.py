@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .clock import VirtualClock
-from .delivery import Deliverer
-from .ids import IdFactory
-from .pushjournal import Push
+from ..domain.clock import VirtualClock
+from ..domain.ids import IdFactory
+from ..pushes.delivery import Deliverer
+from ..pushes.journal import Push
 
 
 class Latch:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, unquote
 
-from .http import FILES_PREFIX, PROBLEM_HEADER, HttpRequest, HttpResponse, header_safe
-from .platform import Platform
-from .recordings import wav_bytes
+from ..platform import Platform
+from ..traffic.recordings import wav_bytes
+from .message import FILES_PREFIX, PROBLEM_HEADER, HttpRequest, HttpResponse, header_safe
 
 
 class Files:

@@ -17,8 +17,8 @@ from jsonschema import ValidationError
 
 from pns_mock.spec import FieldOrder, Operation, ReasonRule, SchemaRegistry, Spec
 
-from .errors import PnsError, Problem
-from .jsontext import unicode_problem
+from ..domain.errors import PnsError, Problem
+from ..domain.jsontext import unicode_problem
 from .wire import to_bool
 
 INVALID = "1010002"

@@ -14,9 +14,9 @@ from typing import Any
 from pns_mock.spec.fielddoc import field_description
 from pns_mock.spec.i18n import ENGLISH
 
-from .auth import SCHEMES
-from .errors import Problem
-from .http import PROBLEM_HEADER
+from ..domain.auth import SCHEMES
+from ..domain.errors import Problem
+from ..http.message import PROBLEM_HEADER
 
 
 @dataclass

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
-from .apps import Application
-from .http import FILES_PREFIX
+from ..domain.apps import Application
+from .message import FILES_PREFIX
 from .wire import call_with
 
 if TYPE_CHECKING:
-    from .platform import Platform
+    from ..platform import Platform
 
 Params = Mapping[str, Any]
 

@@ -18,13 +18,13 @@ from typing import Any, Protocol
 
 from pns_mock.spec import Spec
 
-from .apps import Application
+from ..domain.apps import Application
+from ..domain.clock import Clock
+from ..domain.ids import IdFactory
+from ..http.wire import format_time
 from .calls import ActiveCall, Calls
-from .clock import Clock
-from .ids import IdFactory
 from .recordings import Recordings
 from .routing import Route
-from .wire import format_time
 
 MAX_DURATION_REACHED = 8010
 STOPPED_BY_CUSTOMER = 8017  # the customer ended the call (stop call before answer)

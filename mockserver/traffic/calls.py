@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .errors import PnsError
+from ..domain.errors import PnsError
 
 INVALID_SESSION = "1020152"
 
