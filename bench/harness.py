@@ -43,7 +43,7 @@ from machine import (  # noqa: E402
 )
 from servers import Server, free_port, pns_server, servers  # noqa: E402
 
-from pns_mock.mockserver import auth  # noqa: E402
+from pns_mock.mockserver.domain import auth  # noqa: E402
 
 
 def signed_headers() -> dict[str, str]:

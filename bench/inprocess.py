@@ -18,7 +18,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pns_mock.mockserver import auth  # noqa: E402
+from pns_mock.mockserver.domain import auth  # noqa: E402
 from pns_mock.mockserver.config import parse_config  # noqa: E402
 from pns_mock.mockserver.domain.clock import VirtualClock  # noqa: E402
 from pns_mock.mockserver.http.engine import Engine  # noqa: E402
