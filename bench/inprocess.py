@@ -18,11 +18,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pns_mock.mockserver.domain import auth  # noqa: E402
 from pns_mock.mockserver.config import parse_config  # noqa: E402
-from pns_mock.mockserver.domain.clock import VirtualClock  # noqa: E402
-from pns_mock.mockserver.http.engine import Engine  # noqa: E402
-from pns_mock.mockserver.http.message import HttpRequest, HttpResponse  # noqa: E402
+from pns_mock.mockserver.domain import VirtualClock, auth  # noqa: E402
+from pns_mock.mockserver.http import Engine, HttpRequest, HttpResponse  # noqa: E402
 from pns_mock.mockserver.platform import Platform  # noqa: E402
 
 PATH = "/rest/caas/relationnumber/partners/v1.0"

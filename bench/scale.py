@@ -51,8 +51,8 @@ from inprocess import (  # noqa: E402
 from machine import Quiet, children_cpu, machine_busy_s, proc_status  # noqa: E402
 
 from pns_mock.mockserver.config import default_config  # noqa: E402
-from pns_mock.mockserver.domain.clock import VirtualClock  # noqa: E402
-from pns_mock.mockserver.http.engine import Engine  # noqa: E402
+from pns_mock.mockserver.domain import VirtualClock  # noqa: E402
+from pns_mock.mockserver.http import Engine  # noqa: E402
 from pns_mock.mockserver.platform import Platform  # noqa: E402
 
 

@@ -127,7 +127,7 @@ def pns_server() -> Server:
 def uvicorn_argv(attr: str, *, one_write: bool = False) -> list[str]:
     """The bare app under uvicorn.run: stock, or with pns-mock's one-write-per-response protocol."""
     protocol = (
-        "from pns_mock.mockserver.http.coalesce import protocol_class; http = protocol_class()"
+        "from pns_mock.mockserver.http import protocol_class; http = protocol_class()"
         if one_write
         else 'http = "auto"'
     )

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from pns_mock.mockserver.pushes.send import Transport, http_transport
+from pns_mock.mockserver.pushes import Transport, http_transport
 
 Reply = tuple[int, bytes]
 

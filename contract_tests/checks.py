@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from urllib.parse import parse_qsl
 
-from pns_mock.mockserver.report.journal import Entry
+from pns_mock.mockserver.report import Entry
 from pns_mock.spec import Operation, Spec
 from pns_mock.spec.fielddoc import properties as _properties
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pns_mock.mockserver.report.journal import Entry
+from pns_mock.mockserver.report import Entry
 
 from .violations import ContractViolation, Violations
 

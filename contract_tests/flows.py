@@ -16,12 +16,9 @@ from typing import Any
 
 from pns_mock import spec
 from pns_mock.mockserver.config import parse_config
-from pns_mock.mockserver.domain.apps import Application
-from pns_mock.mockserver.domain.clock import VirtualClock
-from pns_mock.mockserver.domain.ids import IdFactory
+from pns_mock.mockserver.domain import Application, IdFactory, VirtualClock
 from pns_mock.mockserver.platform import Platform
-from pns_mock.mockserver.traffic.routing import ROUTERS, Route
-from pns_mock.mockserver.traffic.simulator import CallPlan, Simulator
+from pns_mock.mockserver.traffic import ROUTERS, CallPlan, Route, Simulator
 
 from .providers import PnsProvider
 

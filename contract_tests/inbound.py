@@ -17,8 +17,7 @@ from faker import Generator
 
 from pns_mock import spec
 from pns_mock.mockserver.config import Settings
-from pns_mock.mockserver.pushes.send import Sender
-from pns_mock.mockserver.pushes.sink import TARGETS
+from pns_mock.mockserver.pushes import TARGETS, Sender
 
 from .apptransport import transport_for
 from .flows import CallFlow, call_flow

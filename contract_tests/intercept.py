@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import requests
 import responses
 
-from pns_mock.mockserver.http.message import HttpRequest, HttpResponse
+from pns_mock.mockserver.http import HttpRequest, HttpResponse
 
 Handle = Callable[[HttpRequest], HttpResponse]
 

@@ -19,14 +19,11 @@ from pns_mock.mockserver.config import (
     parse_numbers,
     push_auth_schemes,
 )
-from pns_mock.mockserver.domain.apps import PrivateNumber
-from pns_mock.mockserver.domain.clock import VirtualClock
-from pns_mock.mockserver.domain.faults import Fault
-from pns_mock.mockserver.http.engine import Engine
-from pns_mock.mockserver.http.message import HttpRequest, HttpResponse
+from pns_mock.mockserver.domain import Fault, PrivateNumber, VirtualClock
+from pns_mock.mockserver.http import Engine, HttpRequest, HttpResponse
 from pns_mock.mockserver.platform import Platform
-from pns_mock.mockserver.pushes.journal import Push
-from pns_mock.mockserver.report.journal import Entry
+from pns_mock.mockserver.pushes import Push
+from pns_mock.mockserver.report import Entry
 
 from .checks import violations, warnings_of
 from .codes import check_returnable, result_codes

@@ -120,7 +120,7 @@ def _coerce(name: str, value: Any) -> Any:
     if isinstance(default, tuple):
         items = tuple([value] if isinstance(value, str) else value)
         if name == "modes":
-            from pns_mock.mockserver.domain.apps import modes
+            from pns_mock.mockserver.domain import modes
 
             known = {m.upper(): m for m in modes()}
             unknown = [m for m in items if str(m).upper() not in known]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pns_mock.mockserver.pushes.journal import Push
+from pns_mock.mockserver.pushes import Push
 from pns_mock.spec import Spec
 
 from .violations import ContractViolation

@@ -9,8 +9,8 @@ from typing import Any
 
 import uvicorn
 
-from pns_mock.mockserver.http.asgi import AsgiApp
-from pns_mock.mockserver.pushes.journal import Push
+from pns_mock.mockserver.http import AsgiApp
+from pns_mock.mockserver.pushes import Push
 
 from .mock import AppCredentials, PnsMock
 

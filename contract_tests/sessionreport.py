@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pns_mock.mockserver.report.coverage import Coverage
+    from pns_mock.mockserver.report import Coverage
 
     from .mock import PnsMock
 
@@ -28,7 +28,7 @@ class SessionReport:
     def coverage(self) -> Coverage:
         if self._coverage is None:
             from pns_mock import spec
-            from pns_mock.mockserver.report.coverage import Coverage
+            from pns_mock.mockserver.report import Coverage
 
             self._coverage = Coverage(spec.load(), self._modes)
         return self._coverage

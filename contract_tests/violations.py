@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pns_mock.mockserver.report.journal import Entry
-from pns_mock.mockserver.report.verdict import request_violations
+from pns_mock.mockserver.report import Entry, request_violations
 from pns_mock.spec import Spec
 from pns_mock.spec.fielddoc import translated_description
 

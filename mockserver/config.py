@@ -16,8 +16,8 @@ from pns_mock.spec import load as load_spec
 from .domain.apps import Application, PrivateNumber, modes
 from .domain.errors import ConfigError
 from .domain.jsontext import finite_problem, unicode_problem
-from .http.message import DEFAULT_MAX_HEADER_BYTES
 
+DEFAULT_MAX_HEADER_BYTES = 32 * 1024  # request headers, names and values together (server.max_header_bytes)
 _YEAR = 366 * 86400  # durations in a configuration: finite, and a year at most
 
 _SERVER = {

@@ -88,7 +88,9 @@ class Platform:
             # copies: numbers added later must not outlive a reset to this configuration
             self.add_app(dataclasses.replace(app, numbers=list(app.numbers), callbacks=dict(app.callbacks)))
         running = getattr(self, "traffic", None)
-        self.traffic = Traffic(self)
+        self.traffic = Traffic(
+            self.spec, self.clock, self.ids, self.calls, self.recordings, self.numbers, self.deliverer, self
+        )
         if running is not None and running.running:  # a reset keeps a server pumping
             running.stop()
             self.traffic.start()

@@ -6,18 +6,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from pns_mock.mockserver.http.conformance import reply_problems
-from pns_mock.mockserver.http.engine import Engine
-from pns_mock.mockserver.http.message import HttpRequest, HttpResponse
+from pns_mock.mockserver.http import Api, HttpRequest, HttpResponse, reply_problems
 
 VALIDATED = {"replies": 0}
 
 
 @pytest.fixture(autouse=True, scope="session")
 def _every_reply_is_validated_against_the_spec() -> Iterator[None]:
-    original = Engine.handle
+    original = Api.handle
 
-    def checked(self: Engine, request: HttpRequest) -> HttpResponse:
+    def checked(self: Api, request: HttpRequest) -> HttpResponse:
         response = original(self, request)
         op = self.spec.routes.get((request.method, request.path))
         if op is not None:
@@ -26,9 +24,9 @@ def _every_reply_is_validated_against_the_spec() -> Iterator[None]:
             VALIDATED["replies"] += 1
         return response
 
-    Engine.handle = checked  # type: ignore[method-assign]
+    Api.handle = checked  # type: ignore[method-assign]
     yield
-    Engine.handle = original  # type: ignore[method-assign]
+    Api.handle = original  # type: ignore[method-assign]
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Generic, Protocol, TypeVar
+
+from pns_mock.spec.schemas import TIME_FORMATS
 
 # What the virtual clock may read: from the epoch to the last second a UTC timestamp can name
 # (9999-12-31T23:59:59Z). NaN, infinities and readings past it would break every date the mock
@@ -150,3 +154,12 @@ class ExpiryQueue(Generic[K]):
 
     def __len__(self) -> int:
         return self._count
+
+
+@functools.lru_cache(maxsize=8192)  # replies repeat the same instants (subscribeTime of a binding)
+def format_time(epoch: float, fmt: str) -> str:
+    moment = datetime.fromtimestamp(epoch, UTC)
+    text = moment.strftime(TIME_FORMATS[fmt])
+    if fmt == "pns-sms-timestamp":  # milliseconds, not microseconds
+        text = text[:-4] + "Z"
+    return text

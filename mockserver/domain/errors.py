@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The header in which the mock says, in words, why it answered as it did (every reply may carry it).
+PROBLEM_HEADER = "X-PNS-Mock-Problem"
+
 
 @dataclass(frozen=True)
 class Problem:

@@ -18,12 +18,12 @@ from ..domain.clock import LATEST, checked_epoch
 from ..domain.errors import ConfigError
 from ..domain.faults import Fault
 from ..domain.jsontext import strict_loads
-from ..traffic.simulator import OUTCOMES, CallPlan, SimulatedCall
+from ..traffic import OUTCOMES, CallPlan, SimulatedCall
 from .admingate import AdminGate
 from .message import HttpRequest, HttpResponse, json_response
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from .api import Api
 
 
 class AdminError(Exception):
@@ -42,7 +42,7 @@ Route = Callable[[HttpRequest, dict[str, Any], list[str]], Any]
 
 
 class Admin:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Api) -> None:
         self.engine = engine
         self.platform = engine.platform
         self.token: str | None = None

@@ -19,7 +19,8 @@ import asyncio
 import functools
 from typing import Any
 
-from .message import DEFAULT_MAX_HEADER_BYTES, PROBLEM_HEADER
+from ..config import DEFAULT_MAX_HEADER_BYTES
+from ..domain.errors import PROBLEM_HEADER
 
 
 class CoalescingTransport:

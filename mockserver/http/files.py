@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, unquote
 
+from ..domain.errors import PROBLEM_HEADER
 from ..platform import Platform
 from ..traffic.recordings import wav_bytes
-from .message import FILES_PREFIX, PROBLEM_HEADER, HttpRequest, HttpResponse, header_safe
+from .message import FILES_PREFIX, HttpRequest, HttpResponse, header_safe
 
 
 class Files:

@@ -10,8 +10,6 @@ from typing import Any
 import orjson
 
 JSON_TYPE = "application/json;charset=UTF-8"
-PROBLEM_HEADER = "X-PNS-Mock-Problem"
-DEFAULT_MAX_HEADER_BYTES = 32 * 1024  # request headers, names and values together (server.max_header_bytes)
 # Files the mock serves itself (recordings behind download links): no PNS auth, like the
 # storage links of the real platform.
 FILES_PREFIX = "/_pns-files/recordings/"

@@ -10,11 +10,12 @@ import functools
 import inspect
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from pns_mock.spec import Spec
 from pns_mock.spec.schemas import TIME_FORMATS
+
+from ..domain.clock import format_time
 
 _BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
@@ -50,15 +51,6 @@ def to_bool(value: Any) -> Any:
     if isinstance(value, str) and value in ("true", "false"):
         return value == "true"
     return value
-
-
-@functools.lru_cache(maxsize=8192)  # replies repeat the same instants (subscribeTime of a binding)
-def format_time(epoch: float, fmt: str) -> str:
-    moment = datetime.fromtimestamp(epoch, UTC)
-    text = moment.strftime(TIME_FORMATS[fmt])
-    if fmt == "pns-sms-timestamp":  # milliseconds, not microseconds
-        text = text[:-4] + "Z"
-    return text
 
 
 Render = Callable[[Any], Any]

@@ -15,8 +15,7 @@ from pns_mock.spec.fielddoc import field_description
 from pns_mock.spec.i18n import ENGLISH
 
 from ..domain.auth import SCHEMES
-from ..domain.errors import Problem
-from ..http.message import PROBLEM_HEADER
+from ..domain.errors import PROBLEM_HEADER, Problem
 
 
 @dataclass

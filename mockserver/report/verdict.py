@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from xml.sax.saxutils import escape, quoteattr
 
 from pns_mock.spec import Spec
@@ -25,7 +25,16 @@ from .expectations import expectation_of
 from .journal import Entry
 
 if TYPE_CHECKING:
-    from ..platform import Platform
+    from ..pushes.delivery import Deliverer
+    from .journal import Journal
+
+
+class Journals(Protocol):
+    """What a verdict reads from a platform: its request journal and its pushes."""
+
+    journal: Journal
+    deliverer: Deliverer
+
 
 SCHEMA = "pns-mock-verdict"
 VERSION = 1
@@ -212,7 +221,7 @@ def of_coverage(coverage: Coverage) -> Verdict:
     return Verdict(coverage.requests, coverage.pushes, (), (), coverage.report())
 
 
-def of_platform(platform: Platform, spec: Spec) -> Verdict:
+def of_platform(platform: Journals, spec: Spec) -> Verdict:
     return build(spec, platform.journal.entries(), platform.deliverer.pushes())
 
 

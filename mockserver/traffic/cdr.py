@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pns_mock.spec import Spec
 
-from ..http.wire import format_time
-
-if TYPE_CHECKING:
-    from .simulator import SimulatedCall
+from ..domain.clock import format_time
+from .model import OUTCOMES, RECORD_DOMAIN, SimulatedCall
 
 HOST_NAME = "callenabler.pns-mock.local"
 
 
 def build_cdr(spec: Spec, call: SimulatedCall, record_file: str | None) -> dict[str, Any]:
-    from .simulator import OUTCOMES, RECORD_DOMAIN
-
     route, plan, times, app = call.route, call.plan, call.times, call.app
     mode = app.mode
     code = call.state_code or 0

@@ -8,59 +8,75 @@ pump after each step, so what happens is decided by the virtual clock alone.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..domain.errors import ConfigError
 from ..pushes.sink import DeliverySink
+from .model import CallPlan, SimulatedCall
 from .numstatus import push_bodies
 from .routing import ROUTERS, Route
-from .simulator import CallPlan, SimulatedCall, Simulator
+from .simulator import Simulator
 from .sms import SmsResult, SmsRouter
 
 if TYPE_CHECKING:
+    from pns_mock.spec import Spec
+
     from ..domain.apps import Application
-    from ..platform import Platform
+    from ..domain.clock import Clock
+    from ..domain.ids import IdFactory
+    from ..pushes.delivery import Deliverer
+    from .calls import Calls
+    from .numstatus import NumberStatuses
+    from .recordings import Recordings
 
 NUMBER_UNAVAILABLE = 8055  # X has no call/SMS permission (its status stops traffic)
 TICK_SECONDS = 0.02
 
 
+class Directory(Protocol):
+    """What traffic asks the platform: who owns a number, an application, its backend."""
+
+    def number_owner(self, number: str) -> str | None: ...
+
+    def app(self, app_key: str) -> Application: ...
+
+    def backend(self, app_key: str) -> Any: ...
+
+
 class Traffic:
-    def __init__(self, platform: Platform) -> None:
-        self._platform = platform
-        self.numbers = platform.numbers
-        self.sink = DeliverySink(platform.deliverer)
-        self.simulator = Simulator(
-            platform.spec,
-            platform.clock,
-            platform.ids,
-            platform.calls,
-            platform.recordings,
-            self.sink,
-            self._route,
-        )
-        self.sms_router = SmsRouter(
-            platform.spec,
-            platform.clock,
-            platform.ids,
-            self.sink,
-            platform.backend,
-            self.numbers.carries_traffic,
-        )
+    """Handed everything by its owner (the platform): it imports nothing above it."""
+
+    def __init__(
+        self,
+        spec: Spec,
+        clock: Clock,
+        ids: IdFactory,
+        calls: Calls,
+        recordings: Recordings,
+        numbers: NumberStatuses,
+        deliverer: Deliverer,
+        directory: Directory,
+    ) -> None:
+        self._directory = directory
+        self._deliverer = deliverer
+        self.numbers = numbers
+        self.sink = DeliverySink(deliverer)
+        self.simulator = Simulator(spec, clock, ids, calls, recordings, self.sink, self._route)
+        self.sms_router = SmsRouter(spec, clock, ids, self.sink, directory.backend, numbers.carries_traffic)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def _owner(self, number: str) -> Application:
-        app_key = self._platform.number_owner(number)
+        app_key = self._directory.number_owner(number)
         if app_key is None:
             raise ConfigError(f"{number} is not a private number of any application")
-        return self._platform.app(app_key)
+        return self._directory.app(app_key)
 
     def _route(self, app: Application, plan: CallPlan, now: float) -> Route:
         if not self.numbers.carries_traffic(plan.dialled):
             return Route(plan.dialled, failure=NUMBER_UNAVAILABLE)
         router = ROUTERS[app.mode]
-        return router(self._platform.backend(app.app_key), plan.caller, plan.dialled, plan.digits, now)
+        return router(self._directory.backend(app.app_key), plan.caller, plan.dialled, plan.digits, now)
 
     def call(self, plan: CallPlan) -> SimulatedCall:
         """Someone dials a private number: the call unfolds on the virtual clock."""
@@ -85,7 +101,7 @@ class Traffic:
             item = self.numbers.set(change["number"], str(change["status"]), change.get("cause"))
             by_app.setdefault(app.app_key, []).append(item)
         for app_key, items in by_app.items():
-            app = self._platform.app(app_key)
+            app = self._directory.app(app_key)
             for body in push_bodies(items):
                 self.sink.event(app, "numStatus", body)
         self.pump()
@@ -99,12 +115,12 @@ class Traffic:
         emitted = self._tick()
         if self.running:  # the delivery worker sends; a hanging receiver must not hold this thread
             return emitted
-        return emitted + self._platform.deliverer.run_due()
+        return emitted + self._deliverer.run_due()
 
     def _tick(self) -> int:
         emitted = self.simulator.tick()
         if emitted:
-            self._platform.deliverer.flush()
+            self._deliverer.flush()
         return emitted
 
     @property
@@ -116,7 +132,7 @@ class Traffic:
         if self._thread is not None:
             return
         self._stop.clear()
-        self._platform.deliverer.start()
+        self._deliverer.start()
         self._thread = threading.Thread(target=self._run, name="pns-mock-traffic", daemon=True)
         self._thread.start()
 
@@ -129,4 +145,4 @@ class Traffic:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
-        self._platform.deliverer.stop()
+        self._deliverer.stop()

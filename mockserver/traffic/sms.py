@@ -22,10 +22,9 @@ from typing import Any
 from pns_mock.spec import Spec
 
 from ..domain.apps import Application
-from ..domain.clock import Clock
+from ..domain.clock import Clock, format_time
 from ..domain.ids import IdFactory
-from ..http.wire import format_time
-from .simulator import Sink
+from .model import Sink
 
 _AT_SUFFIX = re.compile(r"@(\+?\d{4,31})\s*$")
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .model import CallPlan
 from .routing import INVALID_AXB_CALL, Route
-
-if TYPE_CHECKING:
-    from .simulator import CallPlan
 
 CUSTOMER_HANG_UP = 8017  # the customer's reply said `close`
 FROM_A = 1

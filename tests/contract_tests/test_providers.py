@@ -12,7 +12,7 @@ from faker.generator import Generator
 from pns_mock import spec
 from pns_mock.contract_tests import providers
 from pns_mock.contract_tests.providers import CITY_AREA_CODES, X_PREFIXES, PnsProvider
-from pns_mock.mockserver.domain.apps import landline_area_code
+from pns_mock.mockserver.domain import landline_area_code
 from pns_mock.spec.schemas import TIME_FORMATS
 
 SEEDS = range(200)

@@ -21,12 +21,10 @@ from pns_mock.docsgen.model import NO_BODY, OperationDoc, RequestExample
 from pns_mock.docsgen.ui import Words
 from pns_mock.mockserver.cli import main
 from pns_mock.mockserver.config import Config, default_config
-from pns_mock.mockserver.domain import auth
-from pns_mock.mockserver.domain.apps import PrivateNumber
-from pns_mock.mockserver.domain.ids import IdFactory
-from pns_mock.mockserver.http.message import PROBLEM_HEADER, HttpResponse
+from pns_mock.mockserver.domain import PROBLEM_HEADER, IdFactory, PrivateNumber, auth
+from pns_mock.mockserver.http import HttpResponse
 from pns_mock.mockserver.platform import Platform
-from pns_mock.mockserver.traffic.calls import ActiveCall
+from pns_mock.mockserver.traffic import ActiveCall
 from tests.mockserver.helpers import Client, make_engine
 
 ROOT = Path(__file__).resolve().parents[2]

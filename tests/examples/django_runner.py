@@ -10,18 +10,16 @@ import os
 import sys
 from pathlib import Path
 
-from pns_mock.mockserver.http.conformance import reply_problems
-from pns_mock.mockserver.http.engine import Engine
-from pns_mock.mockserver.http.message import HttpRequest, HttpResponse
+from pns_mock.mockserver.http import Api, HttpRequest, HttpResponse, reply_problems
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "django_rides"
 
 
 def main() -> None:
-    original = Engine.handle
+    original = Api.handle
     validated = [0]
 
-    def checked(self: Engine, request: HttpRequest) -> HttpResponse:
+    def checked(self: Api, request: HttpRequest) -> HttpResponse:
         response = original(self, request)
         op = self.spec.routes.get((request.method, request.path))
         if op is not None:
@@ -30,7 +28,7 @@ def main() -> None:
             validated[0] += 1
         return response
 
-    Engine.handle = checked  # type: ignore[method-assign]
+    Api.handle = checked  # type: ignore[method-assign]
     os.chdir(EXAMPLE)
     sys.path.insert(0, str(EXAMPLE))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rides_site.settings")

@@ -12,9 +12,7 @@ import httpx
 
 from pns_mock import spec
 from pns_mock.mockserver.domain import auth
-from pns_mock.mockserver.http.conformance import reply_problems
-from pns_mock.mockserver.http.engine import Engine
-from pns_mock.mockserver.http.message import HttpResponse
+from pns_mock.mockserver.http import Engine, HttpResponse, reply_problems
 
 from .helpers import NONCE, WALL, Client, make_engine
 

@@ -7,10 +7,8 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from pns_mock.mockserver.config import Config, default_config
-from pns_mock.mockserver.domain import auth
-from pns_mock.mockserver.domain.clock import VirtualClock
-from pns_mock.mockserver.http.engine import Engine
-from pns_mock.mockserver.http.message import HttpRequest, HttpResponse
+from pns_mock.mockserver.domain import VirtualClock, auth
+from pns_mock.mockserver.http import Engine, HttpRequest, HttpResponse
 from pns_mock.mockserver.platform import Platform
 
 WALL = 1795514400.0  # 2026-11-24T10:00:00Z

@@ -13,9 +13,7 @@ from typing import Any
 import httpx
 
 from pns_mock import spec
-from pns_mock.mockserver.http.conformance import reply_problems
-from pns_mock.mockserver.http.engine import runtime_for
-from pns_mock.mockserver.http.message import HttpResponse
+from pns_mock.mockserver.http import HttpResponse, reply_problems, runtime_for
 
 
 def free_port() -> int:

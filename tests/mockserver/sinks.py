@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pns_mock import spec
-from pns_mock.mockserver.domain.apps import Application
+from pns_mock.mockserver.domain import Application
 
 SPEC = spec.load()
 SCHEMAS = spec.SchemaRegistry(SPEC.document)

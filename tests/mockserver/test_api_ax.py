@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pns_mock.mockserver.http.engine import Engine
+from pns_mock.mockserver.http import Engine
 
 from .helpers import AX, AX_CALLEE, A, B, ax_client, make_engine
 

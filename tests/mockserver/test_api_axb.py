@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pns_mock.mockserver.http.engine import Engine
+from pns_mock.mockserver.http import Engine
 
 from .helpers import AXB, X1, X2, X_BJ, A, B, C, D, ax_client, axb_client, make_engine
 
@@ -161,7 +161,7 @@ def test_query_without_any_identifier_is_1010002(engine: Engine) -> None:
 
 
 def test_injected_fault_answers_the_documented_code_once(engine: Engine) -> None:
-    from pns_mock.mockserver.domain.faults import Fault
+    from pns_mock.mockserver.domain import Fault
 
     engine.platform.faults.arm(Fault("createAxbBinding", resultcode="1012008"))
     client = axb_client(engine)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pns_mock.mockserver.http.engine import Engine
+from pns_mock.mockserver.http import Engine
 
 from .helpers import AXE, AXE_V2, A, B, axe_client, make_engine
 

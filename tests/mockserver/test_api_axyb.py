@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pns_mock import spec
-from pns_mock.mockserver.http.engine import Engine
-from pns_mock.mockserver.http.handlers import HANDLERS
+from pns_mock.mockserver.http import HANDLERS, Engine
 
 from .helpers import AXYB, A, B, axyb_client, make_engine
 

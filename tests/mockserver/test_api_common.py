@@ -8,9 +8,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from pns_mock.mockserver.http.engine import Engine
-from pns_mock.mockserver.http.message import HttpRequest
-from pns_mock.mockserver.traffic.calls import ActiveCall
+from pns_mock.mockserver.http import Engine, HttpRequest
+from pns_mock.mockserver.traffic import ActiveCall
 
 from .helpers import Client, ax_client, axb_client, make_engine
 

@@ -11,9 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pns_mock import spec
-from pns_mock.mockserver.domain import auth
-from pns_mock.mockserver.domain.auth import Authenticator
-from pns_mock.mockserver.domain.errors import PnsError
+from pns_mock.mockserver.domain import Authenticator, PnsError, auth
 
 from .helpers import NONCE, WALL
 

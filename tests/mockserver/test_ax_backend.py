@@ -8,11 +8,14 @@ from typing import Any
 
 import pytest
 
-from pns_mock.mockserver.domain.apps import Application, PrivateNumber
-from pns_mock.mockserver.domain.backends import AxBackend
-from pns_mock.mockserver.domain.clock import VirtualClock
-from pns_mock.mockserver.domain.errors import PnsError
-from pns_mock.mockserver.domain.ids import IdFactory
+from pns_mock.mockserver.domain import (
+    Application,
+    AxBackend,
+    IdFactory,
+    PnsError,
+    PrivateNumber,
+    VirtualClock,
+)
 
 START = 1_700_000_000.0
 X1, X2, X_BJ = "+8617010000101", "+8617010000102", "+8617110000101"  # 0755, 0755, 010

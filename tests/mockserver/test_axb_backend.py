@@ -11,11 +11,15 @@ from typing import Any
 
 import pytest
 
-from pns_mock.mockserver.domain.apps import Application, PrivateNumber
-from pns_mock.mockserver.domain.backends import AxbBackend, AxbBinding
-from pns_mock.mockserver.domain.clock import VirtualClock
-from pns_mock.mockserver.domain.errors import PnsError
-from pns_mock.mockserver.domain.ids import IdFactory
+from pns_mock.mockserver.domain import (
+    Application,
+    AxbBackend,
+    AxbBinding,
+    IdFactory,
+    PnsError,
+    PrivateNumber,
+    VirtualClock,
+)
 
 START = 1_700_000_000.0
 X1, X2, X_BJ = "+8617010000001", "+8617010000002", "+8617110000001"  # 0755, 0755, 010

@@ -9,11 +9,15 @@ from typing import Any
 
 import pytest
 
-from pns_mock.mockserver.domain.apps import Application, PrivateNumber
-from pns_mock.mockserver.domain.backends import AxeBackend, AxeBinding
-from pns_mock.mockserver.domain.clock import VirtualClock
-from pns_mock.mockserver.domain.errors import PnsError
-from pns_mock.mockserver.domain.ids import IdFactory
+from pns_mock.mockserver.domain import (
+    Application,
+    AxeBackend,
+    AxeBinding,
+    IdFactory,
+    PnsError,
+    PrivateNumber,
+    VirtualClock,
+)
 
 START = 1_700_000_000.0
 HOUR, MINUTE = 3600, 60

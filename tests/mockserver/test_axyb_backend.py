@@ -9,11 +9,16 @@ from typing import Any
 
 import pytest
 
-from pns_mock.mockserver.domain.apps import Application, PrivateNumber
-from pns_mock.mockserver.domain.backends import AxybBackend, AxybBinding, YbRelation
-from pns_mock.mockserver.domain.clock import VirtualClock
-from pns_mock.mockserver.domain.errors import PnsError
-from pns_mock.mockserver.domain.ids import IdFactory
+from pns_mock.mockserver.domain import (
+    Application,
+    AxybBackend,
+    AxybBinding,
+    IdFactory,
+    PnsError,
+    PrivateNumber,
+    VirtualClock,
+    YbRelation,
+)
 
 START = 1_700_000_000.0
 X1, X2, X_BJ = "+8617010000401", "+8617010000402", "+8617110000401"  # 0755, 0755, 010

@@ -8,8 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from pns_mock.mockserver.config import parse_config
-from pns_mock.mockserver.http.engine import Engine
-from pns_mock.mockserver.http.message import HttpRequest
+from pns_mock.mockserver.http import Engine, HttpRequest
 
 from .helpers import AXB, X1, A, B, axb_client, make_engine
 

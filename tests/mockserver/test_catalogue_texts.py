@@ -8,8 +8,8 @@ import re
 import pytest
 
 from pns_mock import spec
-from pns_mock.mockserver.domain.faults import Fault
-from pns_mock.mockserver.http.engine import Engine
+from pns_mock.mockserver.domain import Fault
+from pns_mock.mockserver.http import Engine
 from pns_mock.spec.model import RESULTDESC_MAX
 
 from .helpers import AXB, A, B, C, Client, axb_client, make_engine

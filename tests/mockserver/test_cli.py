@@ -14,8 +14,7 @@ import pytest
 
 from pns_mock import spec
 from pns_mock.mockserver.domain import auth
-from pns_mock.mockserver.http.conformance import reply_problems
-from pns_mock.mockserver.http.message import HttpResponse
+from pns_mock.mockserver.http import HttpResponse, reply_problems
 
 from .serving import serve
 

@@ -14,10 +14,8 @@ from typing import Any
 import pytest
 
 from pns_mock import spec
-from pns_mock.mockserver.domain.auth import Authenticator
-from pns_mock.mockserver.domain.clock import VirtualClock
-from pns_mock.mockserver.pushes.delivery import Deliverer, DeliveryError, InvalidPushBody
-from pns_mock.mockserver.pushes.journal import RESPONSE_BODY_LIMIT
+from pns_mock.mockserver.domain import Authenticator, VirtualClock
+from pns_mock.mockserver.pushes import RESPONSE_BODY_LIMIT, Deliverer, DeliveryError, InvalidPushBody
 
 from .helpers import WALL
 

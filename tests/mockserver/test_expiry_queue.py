@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pns_mock.mockserver.domain.clock import ExpiryQueue
+from pns_mock.mockserver.domain import ExpiryQueue
 
 # A step either adds a deadline (seconds ahead of the current time, fractions included, spans
 # crossed) or moves the time forward and drains what is due.

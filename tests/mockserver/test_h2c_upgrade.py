@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from pns_mock.mockserver.domain.auth import created_now, sign
+from pns_mock.mockserver.domain import created_now, sign
 
 from .serving import assert_journaled_replies_conform, serve
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from pns_mock.mockserver.domain.ids import IdFactory
+from pns_mock.mockserver.domain import IdFactory
 
 
 def test_subscription_ids_are_canonical_version_4_uuids() -> None:

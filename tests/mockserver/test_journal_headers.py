@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pns_mock.mockserver.report.journal import (
+from pns_mock.mockserver.report import (
     ENTRY_HEADER_BYTES,
     HEADER_COUNT_LIMIT,
     HEADER_VALUE_LIMIT,

@@ -11,9 +11,8 @@ import httpx
 import pytest
 
 from pns_mock import spec
-from pns_mock.mockserver.domain import auth
-from pns_mock.mockserver.http.conformance import reply_problems
-from pns_mock.mockserver.http.message import PROBLEM_HEADER, HttpResponse
+from pns_mock.mockserver.domain import PROBLEM_HEADER, auth
+from pns_mock.mockserver.http import HttpResponse, reply_problems
 
 from .helpers import axb_client, make_engine
 from .serving import serve

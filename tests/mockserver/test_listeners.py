@@ -16,9 +16,13 @@ import pytest
 
 from pns_mock import spec
 from pns_mock.mockserver.domain import auth
-from pns_mock.mockserver.http.conformance import reply_problems
-from pns_mock.mockserver.http.listeners import ListenerError, add_listener_options, listeners_from
-from pns_mock.mockserver.http.message import HttpResponse
+from pns_mock.mockserver.http import (
+    HttpResponse,
+    ListenerError,
+    add_listener_options,
+    listeners_from,
+    reply_problems,
+)
 
 from .serving import free_port, serve
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pns_mock.mockserver.http.engine import Engine
-from pns_mock.mockserver.traffic.simulator import CallPlan
+from pns_mock.mockserver.http import Engine
+from pns_mock.mockserver.traffic import CallPlan
 
 from .helpers import AX, AXB, X1, X2, A, B, C, ax_client, axb_client, make_engine
 

@@ -8,9 +8,8 @@ import httpx
 import pytest
 
 from pns_mock.mockserver.config import Config, app_from_dict, parse_config, push_auth_schemes
-from pns_mock.mockserver.domain import auth
-from pns_mock.mockserver.domain.errors import ConfigError
-from pns_mock.mockserver.state.persistence import config_to_dict
+from pns_mock.mockserver.domain import ConfigError, auth
+from pns_mock.mockserver.state import config_to_dict
 
 from .serving import serve
 from .verifying import Served, VerifyingReceiver

@@ -7,9 +7,8 @@ import json
 import pytest
 
 from pns_mock import spec
-from pns_mock.mockserver.http.conformance import reply_problems
-from pns_mock.mockserver.http.engine import Engine
-from pns_mock.mockserver.http.message import PROBLEM_HEADER, HttpResponse, json_response
+from pns_mock.mockserver.domain import PROBLEM_HEADER
+from pns_mock.mockserver.http import Engine, HttpResponse, json_response, reply_problems
 
 from .helpers import AX, AXB, AXE, A, B, Client, ax_client, axb_client, axe_client, make_engine
 

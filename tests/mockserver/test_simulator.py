@@ -7,12 +7,9 @@ from typing import Any
 import pytest
 
 from pns_mock.mockserver.config import default_config
-from pns_mock.mockserver.domain.apps import Application
-from pns_mock.mockserver.domain.clock import VirtualClock
-from pns_mock.mockserver.domain.ids import IdFactory
+from pns_mock.mockserver.domain import Application, IdFactory, VirtualClock
 from pns_mock.mockserver.platform import Platform
-from pns_mock.mockserver.traffic.routing import ROUTERS
-from pns_mock.mockserver.traffic.simulator import CallPlan, Simulator
+from pns_mock.mockserver.traffic import ROUTERS, CallPlan, Simulator
 
 from .helpers import WALL, X1, A, B, C
 from .sinks import SPEC, RecordingSink
@@ -201,7 +198,7 @@ def test_x_mode_block_reply_decides_the_route(
 
 
 def test_outcome_codes_exist_in_the_spec_tables() -> None:
-    from pns_mock.mockserver.traffic.simulator import OUTCOMES
+    from pns_mock.mockserver.traffic import OUTCOMES
 
     for outcome in OUTCOMES.values():
         assert outcome.state_code in SPEC.hangup_causes

@@ -7,10 +7,9 @@ from typing import Any
 import pytest
 
 from pns_mock.mockserver.config import default_config
-from pns_mock.mockserver.domain.clock import VirtualClock
-from pns_mock.mockserver.domain.ids import IdFactory
+from pns_mock.mockserver.domain import IdFactory, VirtualClock
 from pns_mock.mockserver.platform import Platform
-from pns_mock.mockserver.traffic.sms import SmsRouter
+from pns_mock.mockserver.traffic import SmsRouter
 
 from .helpers import WALL, X1, A, B, C
 from .sinks import SPEC, RecordingSink

@@ -18,10 +18,8 @@ from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest
 
 from pns_mock import spec
-from pns_mock.mockserver.domain import auth
-from pns_mock.mockserver.domain.errors import PnsError
-from pns_mock.mockserver.http import validation
-from pns_mock.mockserver.http.validation import RequestValidator
+from pns_mock.mockserver.domain import PnsError, auth
+from pns_mock.mockserver.http import RequestValidator, validation
 
 HOST = "https://rtcpns.cn-north-1.myhuaweicloud.com"
 

@@ -13,8 +13,8 @@ import jsonschema
 import pytest
 
 from pns_mock import spec as spec_pkg
-from pns_mock.mockserver.http.engine import Engine
-from pns_mock.mockserver.pushes.journal import Attempt, Push
+from pns_mock.mockserver.http import Engine
+from pns_mock.mockserver.pushes import Attempt, Push
 from pns_mock.mockserver.report import verdict
 from pns_mock.spec import Spec
 

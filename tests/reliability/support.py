@@ -111,8 +111,7 @@ class Server:
 
 def checked(operation_id: str, response: httpx.Response) -> httpx.Response:
     """The reply, after checking it against the spec's reply for that operation."""
-    from pns_mock.mockserver.http.conformance import reply_problems
-    from pns_mock.mockserver.http.message import HttpResponse
+    from pns_mock.mockserver.http import HttpResponse, reply_problems
 
     loaded = load_spec()
     wrapped = HttpResponse(response.status_code, list(response.headers.items()), response.content)

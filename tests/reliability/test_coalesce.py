@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pns_mock.mockserver.http.coalesce import CoalescingTransport, protocol_class
+from pns_mock.mockserver.http import CoalescingTransport, protocol_class
 
 from .support import AXB, Server, signed
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pns_mock.mockserver.http.message import DEFAULT_MAX_HEADER_BYTES
+from pns_mock.mockserver.config import DEFAULT_MAX_HEADER_BYTES
 
 from .support import AXB, Server, checked, signed
 
@@ -88,8 +88,7 @@ def test_the_asgi_app_itself_refuses_oversized_headers_under_any_server() -> Non
     import asyncio
 
     from pns_mock.mockserver.config import default_config
-    from pns_mock.mockserver.http.asgi import AsgiApp
-    from pns_mock.mockserver.http.engine import Engine
+    from pns_mock.mockserver.http import AsgiApp, Engine
     from pns_mock.mockserver.platform import Platform
 
     app = AsgiApp(Engine(Platform(default_config())))

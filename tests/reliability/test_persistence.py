@@ -12,10 +12,8 @@ import pytest
 
 from pns_mock.mockserver import cli
 from pns_mock.mockserver.config import default_config, parse_config
-from pns_mock.mockserver.http.engine import Engine
-from pns_mock.mockserver.http.message import HttpRequest
-from pns_mock.mockserver.state.persistence import Recorder, open_state
-from pns_mock.mockserver.state.statefile import StateFile, StateFileError
+from pns_mock.mockserver.http import Engine, HttpRequest
+from pns_mock.mockserver.state import Recorder, StateFile, StateFileError, open_state
 
 from .support import AX, AXB, free_port, signed
 
@@ -306,7 +304,7 @@ def test_with_a_state_file_a_write_waiting_for_its_fsync_never_holds_up_a_read(p
     import asyncio
     import threading
 
-    from pns_mock.mockserver.http.asgi import AsgiApp
+    from pns_mock.mockserver.http import AsgiApp
 
     opened = Opened(path)
     store = opened.recorder.store

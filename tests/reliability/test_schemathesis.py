@@ -9,8 +9,7 @@ from pathlib import Path
 
 from pns_mock import spec
 from pns_mock.mockserver.config import default_config
-from pns_mock.mockserver.http.engine import Engine
-from pns_mock.mockserver.http.message import HttpRequest
+from pns_mock.mockserver.http import Engine, HttpRequest
 from pns_mock.mockserver.platform import Platform
 
 from .run_schemathesis import run

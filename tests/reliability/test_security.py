@@ -16,8 +16,7 @@ import pytest
 from pns_mock.mockserver import cli, runner
 from pns_mock.mockserver.config import default_config
 from pns_mock.mockserver.domain import auth
-from pns_mock.mockserver.http.engine import Engine
-from pns_mock.mockserver.http.message import HttpRequest
+from pns_mock.mockserver.http import Engine, HttpRequest
 from pns_mock.mockserver.platform import Platform
 
 from .support import AXB, Server, free_port, signed

@@ -151,7 +151,7 @@ CUSTOMER_FILES = {
         """
         import requests
 
-        from pns_mock.mockserver.domain.auth import created_now, sign
+        from pns_mock.mockserver.domain import created_now, sign
 
         AXB = "https://rtcpns.cn-north-1.myhuaweicloud.com/rest/caas/relationnumber/partners/v1.0"
 
