@@ -25,7 +25,6 @@ __all__ = ["INVALID", "RequestValidator"]
 
 class RequestValidator:
     def __init__(self, spec: Spec, schemas: SchemaRegistry) -> None:
-        self._spec = spec
         self._schemas = schemas
         self._reasons = Reasons(spec)
         self._media_type = str(spec.document["x-pns-request-media"]["mediaType"]).lower()
