@@ -2,293 +2,46 @@
 
 Order of checks (our choice; the vendor documents the codes, not their order): the
 `Authorization` header and its attributes, the token header and its attributes, the `Created`
-format, the app_key, the `Created` window, then the digest. `Created` is compared with the wall
-clock, never the virtual clock: clients sign with real time even while a test has moved the
-platform's clock by days.
+format (those three: `auth_headers`), the app_key, the `Created` window, then the digest (the
+recipes: `auth_digest`). `Created` is compared with the wall clock, never the virtual clock:
+clients sign with real time even while a test has moved the platform's clock by days.
 """
 
 from __future__ import annotations
 
-import base64
-import functools
-import hashlib
 import hmac
-import re
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from pns_mock.spec import load as load_spec
-
+from .auth_digest import aksk_digest, created_now, sign, wsse_digest
+from .auth_headers import Credentials, created_epoch, parse
+from .auth_schemes import AKSK, SCHEMES, WSSE, Scheme
 from .errors import PnsError
 
-_ATTR_ANYWHERE = re.compile(r'([A-Za-z]+)\s*=\s*"([^"]*)"')
-_CREATED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
-
-
-@functools.cache
-def _aliases(security_scheme: str) -> Mapping[str, str]:
-    """Other spellings of `Authorization` attributes the spec accepts (`x-pns-attribute-aliases`)."""
-    schemes = load_spec().document["components"]["securitySchemes"]
-    return {str(k).lower(): str(v).lower() for k, v in schemes[security_scheme].get(_ALIASES_KEY, {}).items()}
-
-
-_ALIASES_KEY = "x-pns-attribute-aliases"
-
-
-@dataclass(frozen=True)
-class Scheme:
-    name: str  # "AKSK" or "WSSE"
-    token_header: str
-    missing_scheme: str
-    missing_token_header: str
-    missing_attr: Mapping[str, str]
-    security_scheme: str  # its entry in the spec's securitySchemes
-
-    @property
-    def aliases(self) -> Mapping[str, str]:
-        """alias -> attribute of `Authorization` (the vendor's Java sample says `dsl` for `type`),
-        read from the spec on first use."""
-        return _aliases(self.security_scheme)
-
-
-AKSK = Scheme(
+__all__ = [
     "AKSK",
-    "X-AKSK",
-    missing_scheme="1023013",
-    missing_token_header="1023033",
-    missing_attr={
-        "username": "1023034",
-        "nonce": "1023035",
-        "created": "1023036",
-        "passworddigest": "1023037",
-    },
-    security_scheme="AkskAuthorization",
-)
-WSSE = Scheme(
+    "SCHEMES",
     "WSSE",
-    "X-WSSE",
-    missing_scheme="1023013",
-    missing_token_header="1023026",
-    missing_attr={
-        "username": "1023027",
-        "nonce": "1023028",
-        "created": "1023029",
-        "passworddigest": "1023030",
-    },
-    security_scheme="WsseAuthorization",
-)
-SCHEMES = {"AKSK": AKSK, "WSSE": WSSE}
-
-
-class Credentials(NamedTuple):  # tuples: made on every request, and cheap to make
-    scheme: str
-    app_key: str
-    nonce: str
-    created: str
-    digest: str
+    "AuthResult",
+    "Authenticator",
+    "Credentials",
+    "Scheme",
+    "aksk_digest",
+    "created_now",
+    "parse",
+    "sign",
+    "wsse_digest",
+]
 
 
 class AuthResult(NamedTuple):
     app_key: str
     scheme: str
     variant: str  # which digest form matched: "hmac-sha256", "sha256", "sha256-hex"
-
-
-def aksk_digest(secret: str, nonce: str, created: str) -> str:
-    """Base64(HMAC-SHA256(key=secret, nonce + created)), equal to `hmac.new(...)` (a test checks).
-
-    HMAC is SHA-256(key ^ opad || SHA-256(key ^ ipad || message)) (RFC 2104). Both keyed states
-    are made once per secret and copied per request: under load that is about twice as fast as
-    copying an OpenSSL HMAC object, and three times as fast as `hmac.digest`.
-    """
-    inner, outer = _keyed(secret)
-    inner = inner.copy()
-    inner.update((nonce + created).encode())
-    outer = outer.copy()
-    outer.update(inner.digest())
-    return base64.b64encode(outer.digest()).decode()
-
-
-@functools.lru_cache(maxsize=256)
-def _keyed(secret: str) -> tuple[Any, Any]:
-    """SHA-256 states that have absorbed `secret` ^ ipad and `secret` ^ opad (one block each)."""
-    key = secret.encode()
-    if len(key) > _BLOCK:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(_BLOCK, b"\0")
-    return (
-        hashlib.sha256(bytes(b ^ 0x36 for b in key)),
-        hashlib.sha256(bytes(b ^ 0x5C for b in key)),
-    )
-
-
-_BLOCK = 64  # SHA-256's block size in bytes
-
-
-def wsse_digest(secret: str, nonce: str, created: str, *, hex_variant: bool = False) -> str:
-    h = hashlib.sha256((nonce + created + secret).encode())
-    raw = h.hexdigest().encode() if hex_variant else h.digest()
-    return base64.b64encode(raw).decode()
-
-
-def created_now(now: float | None = None) -> str:
-    moment = datetime.fromtimestamp(time.time() if now is None else now, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def sign(scheme: str, app_key: str, secret: str, nonce: str, created: str) -> dict[str, str]:
-    """The two headers a client (or the platform, when pushing) sends."""
-    digest = aksk_digest(secret, nonce, created) if scheme == "AKSK" else wsse_digest(secret, nonce, created)
-    token = (
-        f'UsernameToken Username="{app_key}",PasswordDigest="{digest}",Nonce="{nonce}",Created="{created}"'
-    )
-    return {
-        "Authorization": f'{scheme} realm="SDP",profile="UsernameToken",type="Appkey"',
-        SCHEMES[scheme].token_header: token,
-    }
-
-
-def _attributes(text: str) -> dict[str, str]:
-    """Attributes `Name="value"` separated by "," or ", " (both documented), names case-folded.
-
-    One regular-expression scan: values are quoted and never contain a quote. A token as clients
-    write it (the four attributes, in any order, each after nothing, a space, "," or ", ") is
-    split on its quotes instead, which gives the same result in a fraction of the time.
-    """
-    parts = text.split('"')
-    if len(parts) == 9 and parts[8] in _TRAILERS:
-        get = _TOKEN_NAMES.get
-        first, second, third, fourth = get(parts[0]), get(parts[2]), get(parts[4]), get(parts[6])
-        if first and second and third and fourth:
-            return {first: parts[1], second: parts[3], third: parts[5], fourth: parts[7]}
-    return {name.lower(): value for name, value in _ATTR_ANYWHERE.findall(text)}
-
-
-# What may stand before a token attribute's opening quote on the quick path of `_attributes`.
-_TOKEN_NAMES = {
-    f"{lead}{name}=": name.lower()
-    for name in ("Username", "PasswordDigest", "Nonce", "Created")
-    for lead in ("", " ", ",", ", ")
-}
-_TRAILERS = frozenset(("", " ", ","))
-
-
-def parse(headers: Mapping[str, str]) -> Credentials:
-    """Read the credentials from case-insensitive `headers`, or raise the matching 1023xxx code."""
-    authorization = headers.get("authorization")
-    if not authorization or not authorization.strip():
-        raise PnsError("1023006", "send the Authorization header", rule="auth.authorization")
-    scheme = _scheme_of(authorization)
-    token = headers.get(scheme.token_header.lower())
-    if not token or not token.strip():
-        raise PnsError(
-            scheme.missing_token_header,
-            f"Authorization says {scheme.name}: send the {scheme.token_header} header",
-            rule="auth.token",
-        )
-    body = token.strip()
-    if body.startswith("UsernameToken"):
-        body = body[13:]  # len("UsernameToken")
-    tattrs = _attributes(body)
-    username = tattrs.get("username")
-    nonce = tattrs.get("nonce")
-    created = tattrs.get("created")
-    digest = tattrs.get("passworddigest")
-    if not (username and nonce and created and digest):
-        missing = next(name for name in scheme.missing_attr if not tattrs.get(name))  # in order
-        raise PnsError(
-            scheme.missing_attr[missing],
-            f"{scheme.token_header} has no {missing} attribute",
-            rule="auth.token",
-        )
-    if not _nonce_rule(scheme.token_header).match(nonce):
-        raise PnsError(
-            scheme.missing_attr["nonce"],
-            f"{scheme.token_header} Nonce has {len(nonce)} characters"
-            + ("" if nonce.isascii() and nonce.isalnum() else ", not only digits and letters")
-            + "; the platform takes 1 to 128 digits and letters (e.g. a UUID4 without dashes)",
-            rule="auth.nonce",
-            field=f"{scheme.token_header}.Nonce",
-            value=nonce[:40] + ("..." if len(nonce) > 40 else ""),
-        )
-    if _created_epoch(created) is None:
-        raise PnsError(
-            "1023031",
-            f"Created is {created!r}; expected yyyy-MM-dd'T'HH:mm:ss'Z' in UTC, e.g. 2018-02-12T15:30:20Z",
-            rule="auth.created.format",
-            field=f"{scheme.token_header}.Created",
-            value=created,
-        )
-    return Credentials(scheme.name, username, nonce, created, digest)
-
-
-@functools.cache
-def _nonce_rule(token_header: str) -> re.Pattern[str]:
-    """The spec's Nonce pattern for the token header (`x-pns-token-attributes` of its scheme)."""
-    schemes = load_spec().document["components"]["securitySchemes"]
-    scheme = next(s for s in schemes.values() if s.get("name") == token_header)
-    return re.compile(scheme["x-pns-token-attributes"]["Nonce"]["pattern"])
-
-
-@functools.lru_cache(maxsize=256)  # a client sends the same Authorization on every request
-def _scheme_of(authorization: str) -> Scheme:
-    """The scheme an `Authorization` header names, after checking its attributes."""
-    word, _, rest = authorization.strip().partition(" ")
-    scheme = SCHEMES.get(word.upper())
-    if scheme is None:
-        raise PnsError(
-            "1023013",
-            f"Authorization must start with AKSK (or legacy WSSE), got {word[:20]!r}",
-            rule="auth.scheme",
-        )
-    attrs = _attributes(rest)
-    spelled = {name: name for name in attrs}
-    for alias, name in scheme.aliases.items():
-        if alias in attrs and name not in attrs:  # the documented spelling wins when both are sent
-            attrs[name] = attrs[alias]
-            spelled[name] = alias
-    if "realm" not in attrs:
-        raise PnsError("1023007", 'add realm="SDP" to Authorization', rule="auth.realm")
-    if "profile" not in attrs:
-        raise PnsError("1023008", 'add profile="UsernameToken" to Authorization', rule="auth.profile")
-    if attrs["realm"] != "SDP":
-        raise PnsError("1023009", f'realm is "{attrs["realm"]}", must be "SDP"', rule="auth.realm")
-    if attrs["profile"] != "UsernameToken":
-        raise PnsError(
-            "1023010", f'profile is "{attrs["profile"]}", must be "UsernameToken"', rule="auth.profile"
-        )
-    if "type" not in attrs:
-        raise PnsError("1023012", 'add type="Appkey" to Authorization', rule="auth.type")
-    if attrs["type"] != "Appkey":
-        raise PnsError(
-            "1023011", f'{spelled["type"]} is "{attrs["type"]}", must be "Appkey"', rule="auth.type"
-        )
-    return scheme
-
-
-@functools.lru_cache(maxsize=1024)  # Created changes once a second: most requests share one
-def _created_epoch(created: str) -> float | None:
-    """Seconds since the epoch of a well-formed `Created`; None if it is malformed or no date."""
-    if not _CREATED.match(created):
-        return None
-    try:
-        moment = datetime(
-            int(created[0:4]),
-            int(created[5:7]),
-            int(created[8:10]),
-            int(created[11:13]),
-            int(created[14:16]),
-            int(created[17:19]),
-            tzinfo=UTC,
-        )
-    except ValueError:
-        return None
-    return moment.timestamp()
 
 
 @dataclass
@@ -330,7 +83,7 @@ class Authenticator:
         secret = self.secret_of(creds.app_key)
         if secret is None:
             raise PnsError("1010003", f"no application has app_key {creds.app_key!r}", rule="auth.app_key")
-        skew = (_created_epoch(creds.created) or 0.0) - now
+        skew = (created_epoch(creds.created) or 0.0) - now
         if abs(skew) > self.window:
             raise PnsError(
                 "1010013",

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pns_mock import spec
-from pns_mock.mockserver.domain import Authenticator, PnsError, auth
+from pns_mock.mockserver.domain import Authenticator, PnsError, auth, auth_headers
 
 from .helpers import NONCE, WALL
 
@@ -175,13 +175,13 @@ _UNQUOTED = st.text(alphabet=st.characters(blacklist_characters='"'), max_size=1
 
 
 def _scanned(text: str) -> dict[str, str]:
-    return {name.lower(): value for name, value in auth._ATTR_ANYWHERE.findall(text)}
+    return {name.lower(): value for name, value in auth_headers._ATTR_ANYWHERE.findall(text)}
 
 
 @settings(max_examples=500, deadline=None)
 @given(text=st.lists(_TOKEN_PIECES, max_size=14).map("".join))
 def test_token_attributes_read_like_the_regular_expression_scan(text: str) -> None:
-    assert auth._attributes(text) == _scanned(text)
+    assert auth_headers._attributes(text) == _scanned(text)
 
 
 @settings(max_examples=200, deadline=None)
@@ -198,9 +198,8 @@ def test_tokens_as_clients_write_them_read_the_same(
 ) -> None:
     text = "".join(f'{lead}{name}="{value}"' for lead, name, value in zip(leads, order, values, strict=True))
     text += trailer
-    assert (
-        auth._attributes(text) == _scanned(text) == {n.lower(): v for n, v in zip(order, values, strict=True)}
-    )
+    expected = {n.lower(): v for n, v in zip(order, values, strict=True)}
+    assert auth_headers._attributes(text) == _scanned(text) == expected
 
 
 @settings(max_examples=300, deadline=None)

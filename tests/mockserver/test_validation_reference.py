@@ -19,7 +19,7 @@ from openapi_core.testing import MockRequest
 
 from pns_mock import spec
 from pns_mock.mockserver.domain import PnsError, auth
-from pns_mock.mockserver.http import RequestValidator, validation
+from pns_mock.mockserver.http import RequestValidator, validation_json
 
 HOST = "https://rtcpns.cn-north-1.myhuaweicloud.com"
 
@@ -155,8 +155,8 @@ _JSON_VALUES = st.recursive(
 @given(value=_JSON_VALUES)
 def test_bodies_read_like_the_standard_library(value: Any) -> None:
     text = json.dumps(value)
-    expected = validation._DECODER.decode(text)
-    assert repr(validation._loads(text)) == repr(expected)
+    expected = validation_json._DECODER.decode(text)
+    assert repr(validation_json.loads(text)) == repr(expected)
 
 
 @pytest.mark.parametrize(
@@ -170,11 +170,11 @@ def test_bodies_read_like_the_standard_library(value: Any) -> None:
     ],
 )
 def test_bodies_orjson_reads_differently_fall_back(text: str) -> None:
-    assert repr(validation._loads(text)) == repr(validation._DECODER.decode(text))
+    assert repr(validation_json.loads(text)) == repr(validation_json._DECODER.decode(text))
 
 
 @pytest.mark.parametrize("text", ['{"a": "\\ud800"}', '{"a": ["x\\udfff"]}', '{"\\udbff": 1}'])
 def test_a_lone_surrogate_that_only_the_standard_library_reads_is_refused(text: str) -> None:
     with pytest.raises(PnsError) as refused:
-        validation._loads(text)
+        validation_json.loads(text)
     assert refused.value.code == "1010002" and "surrogate" in refused.value.detail
