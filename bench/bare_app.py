@@ -7,7 +7,7 @@ Starlette happens to be installed (it is not a dependency of the project).
 
 Served by bench/servers.py with uvicorn.run (loop "auto" = uvloop, access log off, log level
 warning) twice: with http "auto" (httptools, stock uvicorn: the issue's ceiling) and with the
-one-write protocol `pns-mock serve` uses (`mockserver/coalesce.py`: the like-for-like ceiling).
+one-write protocol `pns-mock serve` uses (`mockserver/http/coalesce.py`: the like-for-like ceiling).
 """
 
 from __future__ import annotations

@@ -115,13 +115,13 @@ def scale_section(scale: dict[str, Any]) -> list[str]:
         )
     out += [
         "",
-        "Expiry keeps deadlines in 64-second spans (`mockserver/clock.py`): a heap of spans, and per span "
-        "a list that is heapified once when the span falls due. Removing a due binding costs one pop from "
-        "its span's small heap, a share of one span pop, and the dict deletions of the binding (by id, "
-        "by X, by party). The passes here expire bindings whose deadlines are one second apart, the worst "
-        "case for spans. What still grows with the number of bindings is the cache misses of those dict "
-        "deletions in dicts of 1M entries. A call with nothing due pays two comparisons, which are inside "
-        "the query figures.",
+        "Expiry keeps deadlines in 64-second spans (`mockserver/domain/clock.py`): a heap of spans, and "
+        "per span a list that is heapified once when the span falls due. Removing a due binding costs one"
+        " pop from its span's small heap, a share of one span pop, and the dict deletions of the binding "
+        "(by id, by X, by party). The passes here expire bindings whose deadlines are one second apart, "
+        "the worst case for spans. What still grows with the number of bindings is the cache misses of "
+        "those dict deletions in dicts of 1M entries. A call with nothing due pays two comparisons, which"
+        " are inside the query figures.",
         "",
         f"Peak RSS of the scale process: {scale['peak_rss_mb']:.0f} MiB; the whole script took "
         f"{scale['seconds']:.0f} s.",

@@ -209,10 +209,10 @@ def notes_section(load: dict[str, Any]) -> list[str]:
         "bare app match on method and path only. pns-mock authenticates (HMAC), validates, changes state, "
         "shapes the reply from the spec and journals every request.",
         "- The bare ceiling is a raw ASGI app (no framework), the same layer pns-mock's own adapter "
-        "(`mockserver/asgi.py`) sits on; the Starlette variant is shown for comparison with the issue's "
+        "(`mockserver/http/asgi.py`) sits on; the Starlette variant is shown for comparison with the issue's "
         "figure. `pns-mock serve` runs uvicorn with a protocol that sends each reply's head and body in "
-        "one write (`mockserver/coalesce.py`); stock uvicorn writes them separately. The issue's ceiling "
-        "is stock uvicorn (`bare`); the same bare app under pns-mock's protocol (`bare-one-write`) is the "
-        "like-for-like ceiling, and both ratios are reported.",
+        "one write (`mockserver/http/coalesce.py`); stock uvicorn writes them separately. The issue's "
+        "ceiling is stock uvicorn (`bare`); the same bare app under pns-mock's protocol (`bare-one-write`) "
+        "is the like-for-like ceiling, and both ratios are reported.",
     ]
     return out

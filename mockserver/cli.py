@@ -3,30 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
-import logging
-import signal
-import socket
 import sys
 from pathlib import Path
-from types import FrameType
 from typing import Any, NoReturn
-from urllib.parse import quote
 
 from pns_mock.spec import languages as load_spec_languages
 from pns_mock.spec import load as load_spec
 
 from .config import Config, default_config, load_config
 from .domain.errors import ConfigError
-from .http.listeners import ListenerError, add_listener_options, listeners_from, serve_all
-
-BANNER = """pns-mock {version}: a mock of the Huawei Cloud Private Number Service
-  base URL   {urls}{tls}
-  admin API  {url}/_pns/  (state, clock, faults, journal, reset){admin}
-  auth       AKSK or legacy WSSE; Created must be within +/-{window:.0f}s of UTC now
-  fields     undocumented request fields are {strict}{state}
-  applications (secrets are never printed{demo}):
-{apps}"""
+from .http.listeners import add_listener_options
 
 
 class _Parser(argparse.ArgumentParser):
@@ -156,9 +142,11 @@ def _config(path: Path | None) -> Config:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command in ("call", "sms", "number-status"):
-        return _drive(args)
+        from .commands import drive
+
+        return drive(args)
     if args.command == "report":
-        from .runner import StartError, report
+        from .commands import StartError, report
 
         try:
             return report(args)
@@ -179,163 +167,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check-config":
         print(f"ok: {len(config.apps)} application(s)")
         return 0
-    from .runner import StartError, run
+    from .commands import StartError, run, serve
 
     try:
-        return run(args, config) if args.command == "run" else _serve(args, config)
+        return run(args, config) if args.command == "run" else serve(args, config)
     except StartError as err:
         print(f"pns-mock: {err}", file=sys.stderr)
         return 2
-
-
-def _serve(args: argparse.Namespace, config: Config) -> int:
-    from . import __version__
-    from .http.asgi import AsgiApp
-    from .http.coalesce import protocol_class
-    from .report.verdict import of_platform, write_reports
-    from .runner import StartError, report_paths_problem, start_platform
-
-    if problem := report_paths_problem(args, "report_json", "report_junit"):
-        raise StartError(problem)
-    try:
-        listeners = listeners_from(args)
-    except ListenerError as err:
-        raise StartError(str(err)) from err
-    for listener in listeners:
-        busy = _port_in_use(listener.host, listener.port)
-        if busy:  # one line, and no banner for a server that will not run
-            raise StartError(f"cannot listen on {listener.host}:{listener.port}: {busy}")
-    served = start_platform(args, config)
-    platform, engine = served.platform, served.engine
-    apps = "\n".join(
-        f"    {a.mode:<5} app_key={a.app_key}  numbers={len(a.numbers)}" for a in platform.apps()
-    )
-    cert = next((listener.cert for listener in listeners if listener.cert), None)
-    print(
-        BANNER.format(
-            version=__version__,
-            urls="\n             ".join(listener.url for listener in listeners),
-            url=listeners[0].url,
-            tls=f"\n  TLS        certificate {cert}" if cert else "",
-            window=platform.settings.auth_window_seconds,
-            strict="reported (X-PNS-Mock-Problem, journal)"
-            if platform.settings.strict_fields
-            else "ignored silently (--no-strict-fields)",
-            admin="\n             needs the X-PNS-Admin-Token header" if engine.admin.token else "",
-            state=f"\n  state      {args.state}" if args.state else "",
-            demo="; the demo ones are in the README" if args.config is None else "",
-            apps=apps or "    (none; add some with POST /_pns/apps)",
-        ),
-        flush=True,
-    )
-    logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
-    # uvicorn re-raises the SIGTERM that stopped it once it has shut down: ours lets the reports
-    # be written first, then the signal ends the process as before
-    previous = signal.signal(signal.SIGTERM, _stopped)
-    stopped_by: BaseException | None = None
-    try:
-        serve_all(
-            AsgiApp(engine),
-            listeners,
-            log_level=args.log_level,
-            access_log=False,
-            # one write per response, bounded request heads (see mockserver/coalesce.py)
-            http=protocol_class(platform.settings.max_header_bytes),
-            server_header=False,  # the platform names no server software; nor does its mock
-        )
-    except (_Stopped, KeyboardInterrupt) as err:
-        stopped_by = err
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        served.close()
-    if args.report_json or args.report_junit:
-        write_reports(
-            of_platform(platform, engine.spec),
-            json_path=args.report_json,
-            junit_path=args.report_junit,
-            coverage_min=None,
-        )
-    if isinstance(stopped_by, _Stopped):
-        signal.raise_signal(signal.SIGTERM)
-    elif stopped_by is not None:
-        raise stopped_by
-    return 0
-
-
-def _port_in_use(host: str, port: int) -> str:
-    """Why the server could not listen on host:port ("" when it can), checked before the banner."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    except OSError as err:
-        return str(err)
-    family, kind, proto, _, address = infos[0]
-    with socket.socket(family, kind, proto) as probe:
-        # as uvicorn binds: SO_REUSEADDR, so a port in TIME_WAIT is free but a listener is not
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(address)
-        except OSError as err:
-            return err.strerror or str(err)
-    return ""
-
-
-class _Stopped(Exception):
-    """SIGTERM arrived (after uvicorn's own shutdown)."""
-
-
-def _stopped(signum: int, frame: FrameType | None) -> None:
-    raise _Stopped
-
-
-class _QuietDrops(logging.Filter):
-    """A connection dropped on purpose (fault injection) is not a server error worth a traceback."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        from .http.asgi import DropConnection
-
-        return not (record.exc_info and isinstance(record.exc_info[1], DropConnection))
-
-
-def _drive(args: argparse.Namespace) -> int:
-    import urllib.error
-    import urllib.request
-
-    if args.command == "call":
-        path, body = (
-            "/_pns/calls",
-            {
-                "from": args.caller,
-                "to": args.dialled,
-                "digits": args.digits,
-                "outcome": args.outcome or "answer",
-                "answer_after": args.answer_after,
-                "talk": args.talk,
-                "hangup_by": args.hangup_by,
-            },
-        )
-    elif args.command == "sms":
-        path, body = "/_pns/sms", {"from": args.caller, "to": args.dialled, "text": args.text}
-    else:
-        path, body = (
-            f"/_pns/numbers/{quote(args.number)}/status",
-            {"status": args.status, "cause": args.cause},
-        )
-    request = urllib.request.Request(
-        args.url.rstrip("/") + path,
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            answer = json.loads(response.read())
-    except urllib.error.HTTPError as err:
-        answer = json.loads(err.read() or b"{}")
-    except OSError as err:
-        print(f"pns-mock: cannot reach {args.url}: {err}", file=sys.stderr)
-        return 1
-    print(json.dumps(answer.get("result", answer), indent=2, ensure_ascii=False))
-    return 0 if answer.get("ok") else 1
 
 
 if __name__ == "__main__":

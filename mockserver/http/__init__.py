@@ -1,10 +1,10 @@
 """Owns: the request handler (spec API, admin API, files), validation, wire shaping, ASGI, listeners, TLS.
-May import: platform, config, report, traffic, pushes, domain, pns_mock.spec; never state, runner, cli.
+May import: platform, config, report, traffic, pushes, domain, pns_mock.spec; never state, commands, cli.
 """
 
 from __future__ import annotations
 
-from . import validation
+from . import listeners, validation
 from .api import ADMIN_PREFIX, Api, ChangeLog, runtime_for
 from .asgi import AsgiApp, DropConnection
 from .coalesce import CoalescingTransport, protocol_class
@@ -32,6 +32,7 @@ __all__ = [
     "RequestValidator",
     "add_listener_options",
     "json_response",
+    "listeners",
     "listeners_from",
     "protocol_class",
     "reply_problems",

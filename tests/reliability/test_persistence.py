@@ -12,7 +12,7 @@ import pytest
 
 from pns_mock.mockserver import cli
 from pns_mock.mockserver.config import default_config, parse_config
-from pns_mock.mockserver.http import Engine, HttpRequest
+from pns_mock.mockserver.http import Engine, HttpRequest, listeners
 from pns_mock.mockserver.state import Recorder, StateFile, StateFileError, open_state
 
 from .support import AX, AXB, free_port, signed
@@ -261,7 +261,7 @@ def test_serve_state_attaches_a_recorder_and_closes_the_file(
     monkeypatch: pytest.MonkeyPatch, path: Path
 ) -> None:
     served: list[Any] = []
-    monkeypatch.setattr(cli, "serve_all", lambda app, listeners, **kwargs: served.append(app))
+    monkeypatch.setattr(listeners, "serve_all", lambda app, listeners, **kwargs: served.append(app))
     # a free port: serve refuses a busy one before it gets this far
     assert cli.main(["serve", "--port", str(free_port()), "--state", str(path)]) == 0
     assert isinstance(served[0].engine.recorder, Recorder)

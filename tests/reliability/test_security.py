@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
-from pns_mock.mockserver import cli, runner
+from pns_mock.mockserver import cli, commands
 from pns_mock.mockserver.config import default_config
 from pns_mock.mockserver.domain import auth
-from pns_mock.mockserver.http import Engine, HttpRequest
+from pns_mock.mockserver.http import Engine, HttpRequest, listeners
 from pns_mock.mockserver.platform import Platform
 
 from .support import AXB, Server, free_port, signed
@@ -60,7 +60,7 @@ def test_the_pns_api_itself_answers_any_client(engine: Engine) -> None:
 def _served(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> Any:
     """Run `pns-mock serve` up to the point where it would listen; return the ASGI app."""
     served: list[Any] = []
-    monkeypatch.setattr(cli, "serve_all", lambda app, listeners, **kwargs: served.append(app))
+    monkeypatch.setattr(listeners, "serve_all", lambda app, listeners, **kwargs: served.append(app))
     # a free port: serve refuses a busy one before it gets this far
     assert cli.main(["serve", "--port", str(free_port()), *argv]) == 0
     return served[0]
@@ -86,7 +86,7 @@ def test_the_token_can_come_from_a_file_or_the_environment_and_the_flag_wins(
     secret_file = tmp_path / "token"
     secret_file.write_text("from-file\n")
     assert _served(monkeypatch, ["--admin-token-file", str(secret_file)]).engine.admin.token == "from-file"
-    monkeypatch.setenv(runner.TOKEN_ENV, "from-env")
+    monkeypatch.setenv(commands.TOKEN_ENV, "from-env")
     assert _served(monkeypatch, []).engine.admin.token == "from-env"
     assert _served(monkeypatch, ["--admin-token-file", str(secret_file)]).engine.admin.token == "from-file"
     assert _served(monkeypatch, ["--admin-token", TOKEN]).engine.admin.token == TOKEN
@@ -97,7 +97,7 @@ def test_the_token_can_come_from_a_file_or_the_environment_and_the_flag_wins(
 def test_a_token_from_the_environment_never_shows_in_the_process_list(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv(runner.TOKEN_ENV, SECRET)
+    monkeypatch.setenv(commands.TOKEN_ENV, SECRET)
     with Server(log=tmp_path / "server.log") as server:
         cmdline = Path(f"/proc/{server.pid}/cmdline").read_bytes()
         refused = httpx.get(f"{server.url}/_pns/clock")

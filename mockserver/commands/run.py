@@ -1,7 +1,7 @@
-"""`pns-mock run`, `pns-mock report` and the platform `serve` and `run` both start.
+"""`pns-mock run -- COMMAND`: the mock on a loopback port for as long as COMMAND runs.
 
-`run` serves the mock on a loopback port while the customer's COMMAND runs, hands COMMAND the
-credentials in its environment, and prints the verdict (mockserver/verdict.py) when it ends.
+COMMAND gets the credentials in its environment; the verdict (report/verdict.py) is printed and
+written when it ends.
 """
 
 from __future__ import annotations
@@ -9,9 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import dataclasses
 import functools
-import json
 import os
 import shutil
 import signal
@@ -20,103 +18,19 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Literal
 
-from pns_mock.spec import languages
-
-from .config import Config
-from .domain.errors import ConfigError
-from .http.listeners import Listener, ListenerError, listeners_from
-from .report import verdict as verdicts
+from ..config import Config
+from ..http.listeners import Listener, ListenerError, listeners_from
+from ..report import verdict as verdicts
+from .report import conclude
+from .start import StartError, report_paths_problem, start_platform
 
 if TYPE_CHECKING:
-    from .http.engine import Engine
-    from .platform import Platform
-    from .state.persistence import Recorder
+    from ..platform import Platform
 
 FORWARDED = (signal.SIGINT, signal.SIGTERM)
-
-
-class StartError(Exception):
-    """The server cannot start as asked: one line for the user, exit status 2."""
-
-
-@dataclass
-class Served:
-    platform: Platform
-    engine: Engine
-    recorder: Recorder | None
-
-    def close(self) -> None:
-        if self.recorder is not None:
-            self.recorder.close()
-
-
-TOKEN_ENV = "PNS_MOCK_ADMIN_TOKEN"  # the admin token, when not on the command line
-
-
-def admin_token(args: argparse.Namespace, configured: str | None) -> str | None:
-    """--admin-token, else --admin-token-file, else $PNS_MOCK_ADMIN_TOKEN, else the config's."""
-    if args.admin_token:
-        return str(args.admin_token)
-    if args.admin_token_file is not None:
-        lines = args.admin_token_file.read_text(encoding="utf-8").splitlines()
-        token = lines[0].strip() if lines else ""
-        if not token:
-            raise ConfigError(f"{args.admin_token_file}: the admin token file is empty")
-        return token
-    return os.environ.get(TOKEN_ENV) or configured
-
-
-def start_platform(args: argparse.Namespace, config: Config) -> Served:
-    """The platform, engine and state file `serve` and `run` start from their shared options."""
-    from .domain.clock import VirtualClock
-    from .http.engine import Engine
-    from .platform import Platform
-
-    # The one place the server reads the environment: the journal's language (headers stay ASCII).
-    lang = os.environ.get("PNS_MOCK_LANG") or "en"
-    if lang not in languages():
-        raise StartError(f"PNS_MOCK_LANG={lang!r}: use one of {', '.join(languages())}")
-    if args.strict_fields is not None:
-        config = dataclasses.replace(
-            config, settings=dataclasses.replace(config.settings, strict_fields=args.strict_fields)
-        )
-    platform: Platform
-    recorder = None
-    if args.state:
-        from .state.persistence import StateFileError, open_state
-
-        try:
-            platform, recorder = open_state(args.state, config, frozen_clock=args.frozen_clock)
-        except (StateFileError, ConfigError) as err:
-            raise StartError(f"--state: {err}") from err
-    else:
-        platform = Platform(config, clock=VirtualClock(frozen=args.frozen_clock))
-    if args.strict_fields is not None:  # a --state file's own settings give way to the flag
-        platform.settings.strict_fields = args.strict_fields
-    platform.journal.lang = lang
-    engine = Engine(platform)
-    if recorder is not None:
-        recorder.attach(engine)
-    try:
-        engine.admin.token = admin_token(args, platform.settings.admin_token)
-    except (OSError, ConfigError) as err:
-        if recorder is not None:
-            recorder.close()
-        raise StartError(f"admin token: {err}") from err
-    engine.admin.gate.allow_host(args.host)
-    return Served(platform, engine, recorder)
-
-
-def report_paths_problem(args: argparse.Namespace, *names: str) -> str | None:
-    for name in names:
-        path = getattr(args, name, None)
-        if path is not None and (why := verdicts.check_writable(path)):
-            return f"--{name.replace('_', '-')}: {why}"
-    return None
 
 
 def client_environment(platform: Platform, base_url: str) -> dict[str, str]:
@@ -147,8 +61,8 @@ def _listen(host: str, port: int) -> socket.socket:
 def run(args: argparse.Namespace, config: Config) -> int:
     import uvicorn
 
-    from .http.asgi import AsgiApp
-    from .http.coalesce import protocol_class
+    from ..http.asgi import AsgiApp
+    from ..http.coalesce import protocol_class
 
     argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
     if not argv:
@@ -231,7 +145,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
             for running in (server, *tls_servers):
                 running.stop_now()
     try:
-        return _conclude(result, args, command_status=status, allow_violations=args.allow_violations)
+        return conclude(result, args, command_status=status, allow_violations=args.allow_violations)
     finally:
         # The verdict is out; now let every server thread leave its event loop. A thread still
         # inside uvloop when the interpreter finalizes can crash the process (SIGSEGV, exit -11)
@@ -295,46 +209,3 @@ def _terminal_interrupt() -> bool:
         return os.tcgetpgrp(sys.stdin.fileno()) == os.getpgrp()
     except (OSError, ValueError):
         return False
-
-
-def _conclude(
-    result: verdicts.Verdict, args: argparse.Namespace, *, command_status: int, allow_violations: bool
-) -> int:
-    coverage_min = args.coverage_min
-    print(verdicts.terminal(result, color=sys.stdout.isatty(), coverage_min=coverage_min), flush=True)
-    try:
-        verdicts.write_reports(result, json_path=args.json, junit_path=args.junit, coverage_min=coverage_min)
-    except OSError as err:
-        raise StartError(f"cannot write the report: {err}") from err
-    if command_status < 0:  # killed by a signal: the shell's convention
-        command_status = 128 - command_status
-    if command_status != 0:
-        print(f"pns-mock: the command exited with status {command_status}", file=sys.stderr)
-        return command_status
-    failures = result.failures(coverage_min)
-    if allow_violations and result.violations:
-        failures = failures[1:]  # the violations come first; reported, not failing
-    return 1 if failures else 0
-
-
-def report(args: argparse.Namespace) -> int:
-    """`pns-mock report --url`: the verdict a running server builds (GET /_pns/report)."""
-    import urllib.error
-    import urllib.request
-
-    if problem := report_paths_problem(args, "junit", "json"):
-        raise StartError(problem)
-    headers = {"X-PNS-Admin-Token": args.admin_token} if args.admin_token else {}
-    request = urllib.request.Request(args.url.rstrip("/") + "/_pns/report", headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            answer: Any = json.loads(response.read())
-    except urllib.error.HTTPError as err:
-        raise StartError(f"{args.url} answered HTTP {err.code}: {err.read()[:200]!r}") from err
-    except (OSError, ValueError) as err:
-        raise StartError(f"cannot read the report from {args.url}: {err}") from err
-    try:
-        result = verdicts.from_json(answer["result"])
-    except (KeyError, TypeError, ValueError) as err:
-        raise StartError(f"{args.url} did not send a pns-mock verdict: {err}") from err
-    return _conclude(result, args, command_status=0, allow_violations=False)
