@@ -7,33 +7,24 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
 from ..config import app_from_dict, parse_config, parse_numbers
-from ..domain.clock import LATEST, checked_epoch
+from ..domain.clock import checked_epoch
 from ..domain.errors import ConfigError
 from ..domain.faults import Fault
 from ..domain.jsontext import strict_loads
-from ..traffic import OUTCOMES, CallPlan, SimulatedCall
+from ..traffic import OUTCOMES, CallPlan
 from .admingate import AdminGate
+from .adminvalues import MAX_CALL_SECONDS, MAX_LATENCY_MS, AdminError, call_view, epoch, required, seconds
 from .message import HttpRequest, HttpResponse, json_response
 
 if TYPE_CHECKING:
     from .api import Api
 
-
-class AdminError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-MAX_LATENCY_MS = 600_000.0  # an injected latency: ten minutes at most
-MAX_CALL_SECONDS = 86_400.0  # ringing or talk of a simulated call: one day at most
 
 # simulated traffic whose Block pushes (X-mode callin, SMS Block) wait for the customer's decision
 _WAIT_ON_RECEIVER = frozenset({("POST", "calls"), ("POST", "sms")})
@@ -62,7 +53,7 @@ class Admin:
             ("DELETE", "faults"): lambda r, b, a: self.platform.faults.clear(),
             ("GET", "journal"): self._journal,
             ("POST", "calls"): self._call,
-            ("GET", "calls"): lambda r, b, a: [_call_view(c) for c in self.platform.traffic.calls()],
+            ("GET", "calls"): lambda r, b, a: [call_view(c) for c in self.platform.traffic.calls()],
             ("POST", "sms"): self._sms,
             ("POST", "number-status"): self._number_status,
             ("GET", "pushes"): self._pushes,
@@ -159,8 +150,8 @@ class Admin:
         freeze = body.get("freeze")
         if freeze is not None and not isinstance(freeze, bool):
             raise AdminError(400, "'freeze' must be true or false")
-        advance = _seconds(body["advance"], "advance") if "advance" in body else None
-        target = _epoch(body["set"]) if "set" in body else None
+        advance = seconds(body["advance"], "advance") if "advance" in body else None
+        target = epoch(body["set"]) if "set" in body else None
         with self.platform.lock:
             if advance is not None and target is None:
                 checked_epoch(clock.now() + advance, "the clock after the advance")
@@ -184,7 +175,7 @@ class Admin:
             operation_id=op_id,
             count=int(body.get("count", 1)),
             resultcode=str(code) if code is not None else None,
-            latency=_seconds(body.get("latency_ms", 0), "latency_ms", MAX_LATENCY_MS) / 1000.0,
+            latency=seconds(body.get("latency_ms", 0), "latency_ms", MAX_LATENCY_MS) / 1000.0,
             drop=bool(body.get("drop", False)),
         )
         self.platform.faults.arm(fault)
@@ -197,26 +188,24 @@ class Admin:
 
     def _call(self, request: HttpRequest, body: dict[str, Any], args: list[str]) -> Any:
         plan = CallPlan(
-            caller=_required(body, "from"),
-            dialled=_required(body, "to"),
+            caller=required(body, "from"),
+            dialled=required(body, "to"),
             digits=body.get("digits"),
             outcome=body.get("outcome", "answer"),
-            answer_after=_seconds(body.get("answer_after", 5), "answer_after", MAX_CALL_SECONDS),
-            talk=_seconds(body.get("talk", 30), "talk", MAX_CALL_SECONDS),
+            answer_after=seconds(body.get("answer_after", 5), "answer_after", MAX_CALL_SECONDS),
+            talk=seconds(body.get("talk", 30), "talk", MAX_CALL_SECONDS),
             hangup_by=body.get("hangup_by", "caller"),
         )
         if plan.outcome not in OUTCOMES:
             raise AdminError(400, f"outcome must be one of {sorted(OUTCOMES)}")
-        return _call_view(self.platform.traffic.call(plan))
+        return call_view(self.platform.traffic.call(plan))
 
     def _sms(self, request: HttpRequest, body: dict[str, Any], args: list[str]) -> Any:
-        result = self.platform.traffic.sms(
-            _required(body, "from"), _required(body, "to"), body.get("text", "")
-        )
+        result = self.platform.traffic.sms(required(body, "from"), required(body, "to"), body.get("text", ""))
         return vars(result)
 
     def _number_status(self, request: HttpRequest, body: dict[str, Any], args: list[str]) -> Any:
-        change = {"number": args[0], "status": _required(body, "status")}
+        change = {"number": args[0], "status": required(body, "status")}
         if body.get("cause") is not None:
             change["cause"] = str(body["cause"])
         return self.platform.traffic.number_status([change])
@@ -246,56 +235,3 @@ def _route_name(parts: list[str]) -> tuple[str, list[str]]:
     if parts == ["pushes", "flush"]:
         return "pushes-flush", []
     return parts[0], []
-
-
-def _seconds(value: Any, name: str, most: float = LATEST) -> float:
-    """A finite, non-negative number of seconds (a number, or a numeric string) from a body."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise AdminError(400, f"'{name}' must be a number of seconds")
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise AdminError(400, f"'{name}' must be a number of seconds, not {value!r}") from None
-    if not (math.isfinite(seconds) and 0 <= seconds <= most):
-        raise AdminError(400, f"'{name}' must be a finite number from 0 to {most:.0f}, not {value!r}")
-    return seconds
-
-
-def _epoch(value: Any) -> float:
-    """`set`: `yyyy-MM-ddTHH:mm:ssZ` or epoch seconds, checked like every clock reading."""
-    if isinstance(value, str) and not value.replace(".", "", 1).isdigit():
-        try:
-            stamp = datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
-        except ValueError:
-            raise AdminError(
-                400, f"'set' must be yyyy-MM-ddTHH:mm:ssZ or epoch seconds, not {value!r}"
-            ) from None
-        return checked_epoch(stamp, "set")
-    try:
-        return checked_epoch(_seconds(value, "set"), "set")
-    except ValueError as exc:
-        raise AdminError(400, str(exc)) from None
-
-
-def _required(body: dict[str, Any], key: str) -> Any:
-    if body.get(key) in (None, ""):
-        raise AdminError(400, f"'{key}' is required")
-    return body[key]
-
-
-def _call_view(call: SimulatedCall) -> dict[str, Any]:
-    route = call.route
-    return {
-        "sessionId": call.session_id,
-        "app_key": call.app.app_key,
-        "from": call.plan.caller,
-        "to": call.plan.dialled,
-        "outcome": call.plan.outcome,
-        "forwarded_to": route.callee if route.forwarded else None,
-        "subscriptionId": route.subscription_id,
-        "stateCode": call.state_code,
-        "events_sent": list(call.sent),
-        "ended": call.ended,
-        "times": call.times,
-        "last_min_voice_at": call.last_min_voice_at,
-    }
