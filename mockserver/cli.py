@@ -43,6 +43,16 @@ def _parser() -> argparse.ArgumentParser:
     _serve_options(serve, default_port=8080)
     serve.add_argument("--report-json", type=Path, help="write the verdict (JSON) here on stop")
     serve.add_argument("--report-junit", type=Path, help="write the verdict (JUnit XML) here on stop")
+    serve.add_argument(
+        "--replay",
+        type=Path,
+        metavar="DIR",
+        help="answer requests that match a cassette in DIR (pns-mock proxy --record) from it; "
+        "the others from the stateful mock",
+    )
+    serve.add_argument(
+        "--replay-strict", action="store_true", help="with --replay: refuse requests no cassette answers"
+    )
     run = sub.add_parser(
         "run",
         help="serve the mock while COMMAND runs, then print the verdict: run [options] -- COMMAND",
@@ -79,6 +89,9 @@ def _parser() -> argparse.ArgumentParser:
         help="language of the prose: en (default) or one the spec's x-pns-i18n declares (zh-CN)",
     )
     _traffic_commands(sub)
+    from .proxy.command import add_proxy_command
+
+    add_proxy_command(sub)
     return parser
 
 
@@ -165,6 +178,10 @@ def main(argv: list[str] | None = None) -> int:
         except StartError as err:
             print(f"pns-mock: {err}", file=sys.stderr)
             return 2
+    if args.command == "proxy":
+        from .proxy.command import run_proxy
+
+        return run_proxy(args)
     if args.command == "docs":
         from pns_mock.docsgen import write_site
 
@@ -207,6 +224,7 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
             raise StartError(f"cannot listen on {listener.host}:{listener.port}: {busy}")
     served = start_platform(args, config)
     platform, engine = served.platform, served.engine
+    handler = _replayer(args, engine)
     apps = "\n".join(
         f"    {a.mode:<5} app_key={a.app_key}  numbers={len(a.numbers)}" for a in platform.apps()
     )
@@ -235,7 +253,7 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
     stopped_by: BaseException | None = None
     try:
         serve_all(
-            AsgiApp(engine),
+            AsgiApp(engine, handler),
             listeners,
             log_level=args.log_level,
             access_log=False,
@@ -260,6 +278,25 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
     elif stopped_by is not None:
         raise stopped_by
     return 0
+
+
+def _replayer(args: argparse.Namespace, engine: Any) -> Any:
+    """`--replay DIR`: the handler that answers from its cassettes, else None (the engine's own)."""
+    from .runner import StartError
+
+    if args.replay is None:
+        if args.replay_strict:
+            raise StartError("--replay-strict needs --replay DIR")
+        return None
+    if not args.replay.is_dir():
+        raise StartError(f"--replay {args.replay}: no such folder")
+    from .proxy.replay import Replayer
+
+    replayer = Replayer(engine.spec, args.replay, engine.handle, strict=args.replay_strict)
+    for problem in replayer.problems:
+        print(f"pns-mock: --replay: skipped {problem}", file=sys.stderr, flush=True)
+    print(f"pns-mock: replaying {replayer.interactions} interaction(s) from {args.replay}", flush=True)
+    return replayer.handle
 
 
 def _port_in_use(host: str, port: int) -> str:

@@ -1,0 +1,134 @@
+"""The proxy's ASGI app: the request goes upstream as it came, the reply comes back as it went.
+
+The client's headers (its signature included), query string and body are passed on unchanged but
+for hop-by-hop headers and `Host`; the upstream's status, headers and body stream back as they
+arrive. The exchange is handed to the `Watch` only once the client has its reply, on one worker
+thread: validation, masking and recording never hold up or change traffic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TextIO
+
+import httpx
+
+from pns_mock.spec import Spec
+
+from .upstream import HOP_BY_HOP, Upstream, UpstreamFailure, failure_reply
+from .watch import Exchange, Watch
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+KEPT_REPLY_BYTES = 1024 * 1024  # what the checks and the recording see of a reply; all of it is sent
+
+
+class ProxyApp:
+    def __init__(self, spec: Spec, upstream: Upstream, watch: Watch, log: TextIO | None = None) -> None:
+        self.spec = spec
+        self.upstream = upstream
+        self.watch = watch
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="pns-proxy-watch")
+        self._log = log if log is not None else sys.stderr
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        body, gone = await _body(receive)
+        if gone:
+            return
+        method, path = scope["method"], scope["path"]
+        query = scope["query_string"].decode("latin-1")
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+        try:
+            reply = await self.upstream.open(method, path, query, headers, body)
+        except UpstreamFailure as failure:
+            await self._answer_failure(send, failure, method, path)
+            return
+        kept, status = bytearray(), reply.status_code
+        reply_headers = [(k, v) for k, v in reply.headers.multi_items() if k.lower() not in HOP_BY_HOP]
+        try:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in reply_headers],
+                }
+            )
+            async for chunk in reply.aiter_raw():
+                if len(kept) < KEPT_REPLY_BYTES:
+                    kept += chunk[: KEPT_REPLY_BYTES - len(kept)]
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+        except httpx.HTTPError as err:  # the upstream failed mid-reply: the head is gone, so cut
+            print(f"pns-mock proxy: {method} {path}: the upstream's reply broke off ({err})", file=self._log)
+            self.watch.failed("broken-reply")
+            raise
+        finally:
+            await reply.aclose()
+        exchange = Exchange(
+            method,
+            path,
+            query,
+            headers,
+            body,
+            status,
+            reply_headers,
+            bytes(kept),
+            self.upstream.url_of(path, query),
+        )
+        asyncio.get_running_loop().run_in_executor(self._worker, self._observe, exchange)
+
+    def _observe(self, exchange: Exchange) -> None:
+        try:
+            self.watch.observe(exchange)
+        except Exception as err:  # noqa: BLE001 - a check that fails must not stop the proxy
+            print(
+                f"pns-mock proxy: could not check {exchange.method} {exchange.path}: "
+                f"{type(err).__name__}: {err}",
+                file=self._log,
+                flush=True,
+            )
+
+    async def _answer_failure(self, send: Send, failure: UpstreamFailure, method: str, path: str) -> None:
+        self.watch.failed(failure.kind)
+        print(f"pns-mock proxy: {method} {path}: {failure.detail}", file=self._log, flush=True)
+        response = failure_reply(self.spec, failure)
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+        headers.append((b"content-length", str(len(response.body)).encode()))
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        await send({"type": "http.response.body", "body": response.body})
+
+    def drain(self) -> None:
+        """Wait for the checks of every exchange answered so far."""
+        self._worker.submit(lambda: None).result()
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.upstream.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+async def _body(receive: Receive) -> tuple[bytes, bool]:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return b"", True
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks), False
