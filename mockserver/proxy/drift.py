@@ -50,12 +50,15 @@ def reply_findings(
                 value=status,
             )
         )
-    pointer = op.response_schema_pointer(status) or op.response_schema_pointer(200)
     try:
         document = json.loads(body)
     except ValueError:
-        where = pointer or f"{op.pointer}/responses"
+        where = op.response_schema_pointer(status) or f"{op.pointer}/responses"
         return [*found, Finding("not-json", "the reply body is not JSON", where, value=_head(body))]
+    # the schema of the code's own status: a success sent with HTTP 500 is still a success reply
+    code = spec.result_codes.get(str(document.get("resultcode"))) if isinstance(document, dict) else None
+    owed = code.http_status if code is not None else status
+    pointer = op.response_schema_pointer(owed) or op.response_schema_pointer(status)
     if isinstance(document, dict):
         found += _code_findings(spec, op, status, document)
     if pointer is None:
