@@ -2,8 +2,9 @@
 
 The client's headers (its signature included), query string and body are passed on unchanged but
 for hop-by-hop headers and `Host`; the upstream's status, headers and body stream back as they
-arrive. The exchange is handed to the `Watch` only once the client has its reply, on one worker
-thread: validation, masking and recording never hold up or change traffic.
+arrive (a chunked reply goes on chunked). The exchange is handed to the `Watch` only once the
+client has its reply, on one worker thread: validation, masking and recording never hold up or
+change traffic.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TextIO
-
-import httpx
 
 from pns_mock.spec import Spec
 
@@ -54,8 +53,8 @@ class ProxyApp:
         except UpstreamFailure as failure:
             await self._answer_failure(send, failure, method, path)
             return
-        kept, status = bytearray(), reply.status_code
-        reply_headers = [(k, v) for k, v in reply.headers.multi_items() if k.lower() not in HOP_BY_HOP]
+        kept, status = bytearray(), reply.status
+        reply_headers = [(k, v) for k, v in reply.headers if k.lower() not in HOP_BY_HOP]
         try:
             await send(
                 {
@@ -64,17 +63,17 @@ class ProxyApp:
                     "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in reply_headers],
                 }
             )
-            async for chunk in reply.aiter_raw():
+            async for chunk in reply.chunks():
                 if len(kept) < KEPT_REPLY_BYTES:
                     kept += chunk[: KEPT_REPLY_BYTES - len(kept)]
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b""})
-        except httpx.HTTPError as err:  # the upstream failed mid-reply: the head is gone, so cut
-            print(f"pns-mock proxy: {method} {path}: the upstream's reply broke off ({err})", file=self._log)
-            self.watch.failed("broken-reply")
+        except UpstreamFailure as failure:  # mid-reply: the head is gone, so the client sees the cut
+            print(f"pns-mock proxy: {method} {path}: {failure.detail}", file=self._log, flush=True)
+            self.watch.failed(failure.kind)
             raise
         finally:
-            await reply.aclose()
+            reply.close()
         exchange = Exchange(
             method,
             path,
