@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TextIO
@@ -26,6 +27,9 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 KEPT_REPLY_BYTES = 1024 * 1024  # what the checks and the recording see of a reply; all of it is sent
+# Exchanges waiting for their checks at most: past it (the checks fell behind the traffic) an
+# exchange is counted as unchecked rather than kept, so memory stays bounded.
+MAX_BACKLOG = 10000
 
 
 class ProxyApp:
@@ -35,6 +39,9 @@ class ProxyApp:
         self.watch = watch
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="pns-proxy-watch")
         self._log = log if log is not None else sys.stderr
+        self._backlog = 0
+        self._backlog_lock = threading.Lock()
+        self.unchecked = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -85,6 +92,11 @@ class ProxyApp:
             bytes(kept),
             self.upstream.url_of(path, query),
         )
+        with self._backlog_lock:
+            if self._backlog >= MAX_BACKLOG:
+                self.unchecked += 1
+                return
+            self._backlog += 1
         asyncio.get_running_loop().run_in_executor(self._worker, self._observe, exchange)
 
     def _observe(self, exchange: Exchange) -> None:
@@ -97,6 +109,9 @@ class ProxyApp:
                 file=self._log,
                 flush=True,
             )
+        finally:
+            with self._backlog_lock:
+                self._backlog -= 1
 
     async def _answer_failure(self, send: Send, failure: UpstreamFailure, method: str, path: str) -> None:
         self.watch.failed(failure.kind)

@@ -132,5 +132,7 @@ def run_proxy(args: argparse.Namespace) -> int:
     if app.watch.upstream_failures:
         failures = ", ".join(f"{k} {n}" for k, n in sorted(app.watch.upstream_failures.items()))
         print(f"upstream failures: {failures}", flush=True)
+    if app.unchecked:
+        print(f"not checked nor recorded: {app.unchecked} exchange(s) (the checks fell behind)", flush=True)
     write_reports(verdict, json_path=args.report_json, junit_path=args.junit, coverage_min=None)
     return 0
