@@ -161,13 +161,18 @@ def main() -> int:
             context = ssl.create_default_context(cafile=str(cert))
             direct, proxied = Connection(tls_port, context), Connection(proxy_port, None)
             times = latency(direct, proxied, request, args.requests)
+            direct.sock.close()
+            proxied.sock.close()
             direct_rps = wrk(f"https://127.0.0.1:{tls_port}/", targets, args.duration)
             proxy_rps = wrk(f"http://127.0.0.1:{proxy_port}/", targets, args.duration)
         finally:
-            proxy.terminate()
-            upstream.terminate()
-            proxy.wait(timeout=20)
-            upstream.wait(timeout=20)
+            for proc in (proxy, upstream):
+                proc.terminate()
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
     direct_ms, proxy_ms = _summary(times["direct"]), _summary(times["proxy"])
     result: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),

@@ -9,6 +9,7 @@ other schema error.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -63,10 +64,10 @@ def reply_findings(
         found += _code_findings(spec, op, status, document)
     if pointer is None:
         return found
-    walked: list[Finding] = []
-    _walk(spec, pointer, spec.resolve(pointer), document, [], walked)
-    found += walked
-    if schemas.fast(pointer).is_valid(document):  # compiled once: the common case costs microseconds
+    # compiled once: the common case costs microseconds, and a valid reply has valid timestamps
+    valid = schemas.fast(pointer).is_valid(document)
+    _walk(_shape(spec, pointer), document, [], found, formats=not valid)
+    if valid:
         return found
     for err in schemas.validator(pointer).iter_errors(document):
         if err.validator in _COVERED or _is_timestamp(err.schema):
@@ -119,39 +120,63 @@ def _code_findings(spec: Spec, op: Operation, status: int, body: Mapping[str, An
     return found
 
 
-def _walk(spec: Spec, pointer: str, schema: Any, value: Any, path: list[Any], out: list[Finding]) -> None:
-    """Undocumented fields and timestamp formats of `value` against the schema at `pointer`."""
+@dataclass
+class _Shape:
+    """What the walk needs of a schema, compiled once per spec pointer: its format, its documented
+    properties (None: not an object schema, or an open map) and the shape of its items."""
+
+    pointer: str
+    fmt: str | None = None
+    properties: dict[str, _Shape] | None = None
+    items: _Shape | None = None
+
+
+@functools.cache
+def _shape(spec: Spec, pointer: str) -> _Shape:
+    return _compile(spec, pointer, spec.resolve(pointer), {})
+
+
+def _compile(spec: Spec, pointer: str, schema: Any, seen: dict[str, _Shape]) -> _Shape:
     while isinstance(schema, Mapping) and "$ref" in schema:
         pointer = str(schema["$ref"]).removeprefix("#")
         schema = spec.resolve(pointer)
+    if pointer in seen:  # a recursive schema
+        return seen[pointer]
+    shape = seen[pointer] = _Shape(pointer)
     if not isinstance(schema, Mapping):
-        return
-    fmt = str(schema.get("format"))
-    if isinstance(value, str) and fmt in TIME_FORMATS and not _parses(value, TIME_FORMATS[fmt]):
+        return shape
+    fmt = schema.get("format")
+    shape.fmt = fmt if fmt in TIME_FORMATS else None
+    found = _properties(spec, pointer, schema)
+    if (found or "properties" in schema or schema.get("type") == "object") and not isinstance(
+        schema.get("additionalProperties"), Mapping
+    ):
+        shape.properties = {name: _compile(spec, *pair, seen) for name, pair in found.items()}
+    if isinstance(schema.get("items"), Mapping):
+        shape.items = _compile(spec, f"{pointer}/items", schema["items"], seen)
+    return shape
+
+
+def _walk(shape: _Shape, value: Any, path: list[Any], out: list[Finding], formats: bool) -> None:
+    """Undocumented fields (and, when `formats`, timestamp formats) of `value` against `shape`."""
+    fmt = shape.fmt
+    if formats and fmt is not None and isinstance(value, str) and not _parses(value, TIME_FORMATS[fmt]):
         field = _field(path)
-        out.append(
-            Finding(
-                "timestamp-format",
-                f"{field} is {value!r}, not in format {fmt} ({TIME_FORMATS[fmt]})",
-                pointer,
-                field,
-                value,
-            )
-        )
-    if isinstance(value, dict):
-        properties = _properties(spec, pointer, schema)
-        if properties or "properties" in schema or schema.get("type") == "object":
-            for name in value:
-                if name not in properties and not isinstance(schema.get("additionalProperties"), Mapping):
-                    field = _field([*path, name])
-                    problem = f"{field} is not a field the spec documents here"
-                    out.append(Finding("undocumented-field", problem, pointer, field, value[name]))
+        problem = f"{field} is {value!r}, not in format {fmt} ({TIME_FORMATS[fmt]})"
+        out.append(Finding("timestamp-format", problem, shape.pointer, field, value))
+    if isinstance(value, dict) and shape.properties is not None:
+        properties = shape.properties
         for name, sub in value.items():
-            if name in properties:
-                _walk(spec, *properties[name], sub, [*path, name], out)
-    elif isinstance(value, list) and isinstance(schema.get("items"), Mapping):
+            child = properties.get(name)
+            if child is None:
+                field = _field([*path, name])
+                problem = f"{field} is not a field the spec documents here"
+                out.append(Finding("undocumented-field", problem, shape.pointer, field, sub))
+            elif child.properties is not None or child.items is not None or (formats and child.fmt):
+                _walk(child, sub, [*path, name], out, formats)
+    elif isinstance(value, list) and shape.items is not None:
         for index, item in enumerate(value):
-            _walk(spec, f"{pointer}/items", schema["items"], item, [*path, index], out)
+            _walk(shape.items, item, [*path, index], out, formats)
 
 
 def _properties(spec: Spec, pointer: str, schema: Mapping[str, Any]) -> dict[str, tuple[str, Any]]:

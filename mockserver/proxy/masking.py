@@ -111,6 +111,7 @@ class Masker:
         self._random = random.Random(seed)
         self._fakes: dict[str, str] = {}  # real number, global form -> fake, global form
         self._keys: dict[str, str] = {}  # real app_key -> demo app_key
+        self._replaced_keys: list[tuple[str, str]] = []
 
     # numbers
 
@@ -146,6 +147,10 @@ class Masker:
         if demo is None:
             demo = self._demo_key or self._demo_keys.get(mode or "", "demo-app")
             self._keys[real] = demo
+            # longest first, so that a key inside another is not replaced in it
+            self._replaced_keys = sorted(
+                ((r, d) for r, d in self._keys.items() if r != d), key=lambda p: -len(p[0])
+            )
         return demo
 
     def learn_from_headers(self, headers: Mapping[str, str], mode: str | None) -> None:
@@ -157,15 +162,17 @@ class Masker:
     # whole parts of an interaction
 
     def text(self, text: str) -> str:
-        for real, demo in sorted(self._keys.items(), key=lambda pair: -len(pair[0])):
-            if real != demo:
+        for real, demo in self._replaced_keys:
+            if real in text:
                 text = text.replace(real, demo)
         return NUMBER.sub(self._replace, text)
 
     def query(self, query: str) -> str:
         if not query:
             return query
-        pairs = parse_qsl(query, keep_blank_values=True)
+        pairs = (
+            parse_qsl(query, keep_blank_values=True) if any(name in query for name in self._customer) else []
+        )
         if any(name in self._customer for name, _ in pairs):
             kept = [(name, value) for name, value in pairs if name not in self._customer]
             query = urlencode(kept, quote_via=quote)

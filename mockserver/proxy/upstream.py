@@ -72,23 +72,31 @@ class Reply:
         try:
             if "chunked" in (self._header("transfer-encoding") or "").lower():
                 while True:
-                    size = int((await asyncio.wait_for(reader.readline(), timeout)).split(b";")[0], 16)
+                    async with asyncio.timeout(timeout):
+                        size = int((await reader.readline()).split(b";")[0], 16)
                     if size == 0:
-                        while (await asyncio.wait_for(reader.readline(), timeout)) not in (b"\r\n", b""):
-                            pass  # trailers: hop-by-hop, dropped
+                        async with asyncio.timeout(timeout):
+                            while (await reader.readline()) not in (b"\r\n", b""):
+                                pass  # trailers: hop-by-hop, dropped
                         break
-                    data = await asyncio.wait_for(reader.readexactly(size + 2), timeout)
+                    async with asyncio.timeout(timeout):
+                        data = await reader.readexactly(size + 2)
                     yield data[:-2]
             elif (length := self._header("content-length")) is not None:
                 left = int(length)
                 while left > 0:
-                    chunk = await asyncio.wait_for(reader.read(min(left, _CHUNK)), timeout)
+                    async with asyncio.timeout(timeout):
+                        chunk = await reader.read(min(left, _CHUNK))
                     if not chunk:
                         raise asyncio.IncompleteReadError(b"", left)
                     left -= len(chunk)
                     yield chunk
             else:  # the body ends with the connection
-                while chunk := await asyncio.wait_for(reader.read(_CHUNK), timeout):
+                while True:
+                    async with asyncio.timeout(timeout):
+                        chunk = await reader.read(_CHUNK)
+                    if not chunk:
+                        break
                     yield chunk
                 self._upstream.discard(self._conn)
                 self._done = True
@@ -172,7 +180,8 @@ class Upstream:
         reader, writer = conn
         try:
             writer.write(request)
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), self.options.timeout)
+            async with asyncio.timeout(self.options.timeout):  # no task per read, unlike wait_for
+                head = await reader.readuntil(b"\r\n\r\n")
         except TimeoutError as err:
             writer.close()
             raise UpstreamFailure(
