@@ -214,3 +214,19 @@ def test_a_recording_folder_that_goes_away_loses_no_traffic_and_no_half_file(tmp
 def test_a_record_folder_that_does_not_exist_stops_the_start_with_one_line(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError), proxy("https://127.0.0.1:1", "--record", str(tmp_path / "nope")):
         pass
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--replay-strict"], "--replay-strict needs --replay DIR"),
+        (["--replay", "no/such/folder"], "--replay no/such/folder: no such folder"),
+    ],
+)
+def test_replay_options_that_cannot_work_stop_serve_with_one_line(
+    args: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pns_mock.mockserver import cli
+
+    assert cli.main(["serve", "--port", "0", *args]) == 2
+    assert said in capsys.readouterr().err
