@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from pns_mock.spec import Spec
 
+from ..http import PROBLEM_HEADER
 from .upstream import HOP_BY_HOP, Upstream, UpstreamFailure, failure_reply
 from .watch import Exchange, Watch
 
@@ -33,8 +34,16 @@ MAX_BACKLOG = 10000
 
 
 class ProxyApp:
-    def __init__(self, spec: Spec, upstream: Upstream, watch: Watch, log: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        spec: Spec,
+        upstream: Upstream,
+        watch: Watch,
+        log: TextIO | None = None,
+        max_body_bytes: int = 16 * 1024 * 1024,
+    ) -> None:
         self.spec = spec
+        self.max_body_bytes = max_body_bytes
         self.upstream = upstream
         self.watch = watch
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="pns-proxy-watch")
@@ -49,8 +58,16 @@ class ProxyApp:
             return
         if scope["type"] != "http":
             return
-        body, gone = await _body(receive)
+        body, gone = await _body(receive, self.max_body_bytes)
         if gone:
+            return
+        if body is None:  # larger than any PNS request: refused here rather than held in memory
+            problem = f"pns-mock proxy: request body larger than --max-body-bytes {self.max_body_bytes}"
+            head = [(b"content-type", b"text/plain"), (PROBLEM_HEADER.encode(), problem.encode())]
+            await send(
+                {"type": "http.response.start", "status": 413, "headers": [*head, (b"content-length", b"0")]}
+            )
+            await send({"type": "http.response.body", "body": b""})
             return
         method, path = scope["method"], scope["path"]
         query = scope["query_string"].decode("latin-1")
@@ -137,12 +154,19 @@ class ProxyApp:
                 return
 
 
-async def _body(receive: Receive) -> tuple[bytes, bool]:
-    chunks = []
+async def _body(receive: Receive, limit: int) -> tuple[bytes | None, bool]:
+    """The whole body (None past `limit`, drained) and whether the client went away."""
+    chunks: list[bytes] | None = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             return b"", True
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if chunks is not None and size > limit:
+            chunks = None
+        if chunks is not None:
+            chunks.append(chunk)
         if not message.get("more_body", False):
-            return b"".join(chunks), False
+            return (None if chunks is None else b"".join(chunks)), False

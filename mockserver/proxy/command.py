@@ -66,6 +66,12 @@ def add_proxy_command(sub: Any) -> None:
     proxy.add_argument(
         "--junit", type=Path, help="write the verdict, drift included, as JUnit XML here on stop"
     )
+    proxy.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=16 * 1024 * 1024,
+        help="refuse request bodies larger than this with HTTP 413 (default 16 MiB)",
+    )
     proxy.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
 
 
@@ -90,7 +96,7 @@ def build_app(args: argparse.Namespace, spec: Spec, seed: int | None = None) -> 
     masker = Masker(
         spec, demo_keys=demo_keys(), demo_key=args.demo_app_key, keep_user_data=args.keep_user_data, seed=seed
     )
-    return ProxyApp(spec, upstream, Watch(spec, masker, recorder))
+    return ProxyApp(spec, upstream, Watch(spec, masker, recorder), max_body_bytes=args.max_body_bytes)
 
 
 def run_proxy(args: argparse.Namespace) -> int:

@@ -112,3 +112,15 @@ def test_an_upstream_certificate_the_proxy_cannot_verify_is_refused_unless_insec
         passed = httpx.get(f"{running.url}{AXB}", headers=signed(), params={"relationNum": "+8617010000001"})
         running.stop()
     assert passed.json()["resultcode"] == "0"
+
+
+def test_a_body_past_the_limit_is_refused_without_being_held_and_the_proxy_keeps_serving(
+    up: Upstream,
+) -> None:
+    with proxy(up.tls, "--upstream-ca", str(up.cert), "--max-body-bytes", "2000") as running:
+        huge = httpx.post(f"{running.url}{AXB}", headers=signed(), content=b"{" + b" " * 50_000 + b"}")
+        fine = httpx.get(f"{running.url}{AXB}", headers=signed(), params={"relationNum": "+8617010000001"})
+        running.stop()
+    assert huge.status_code == 413
+    assert "--max-body-bytes 2000" in huge.headers[PROBLEM]
+    assert fine.json()["resultcode"] == "0"
