@@ -17,7 +17,11 @@ from typing import Any
 
 import httpx
 
+from pns_mock import spec as spec_module
 from pns_mock.mockserver import auth
+from pns_mock.mockserver.conformance import reply_problems
+from pns_mock.mockserver.engine import runtime_for
+from pns_mock.mockserver.http import HttpResponse
 
 from ..serving import assert_journaled_replies_conform, free_port
 
@@ -150,3 +154,12 @@ def garbage_server() -> Iterator[str]:
         stop.set()
         thread.join(timeout=5)
         listener.close()
+
+
+def assert_conforms(reply: httpx.Response, operation_id: str) -> None:
+    """A reply the proxy or a replay made is valid for the spec, as every mock reply is."""
+    the_spec = spec_module.load()
+    response = HttpResponse(reply.status_code, list(reply.headers.items()), reply.content)
+    op = the_spec.operations[operation_id]
+    problems = reply_problems(the_spec, runtime_for(the_spec).schemas, op, response)
+    assert problems == [], problems

@@ -13,7 +13,7 @@ import pytest
 from pns_mock import spec as spec_module
 
 from ..serving import free_port
-from .support import AXB, Upstream, bind_body, garbage_server, proxy, signed, upstream
+from .support import AXB, Upstream, assert_conforms, bind_body, garbage_server, proxy, signed, upstream
 
 PROBLEM = "X-PNS-Mock-Problem"
 
@@ -60,6 +60,7 @@ def test_an_upstream_that_is_down_gets_the_vendor_error_and_the_proxy_keeps_serv
     code = _failure_code("unreachable")
     the_spec = spec_module.load()
     for reply in replies:
+        assert_conforms(reply, "createAxbBinding")
         assert reply.status_code == the_spec.result_codes[code].http_status
         assert reply.json()["resultcode"] == code
         assert "cannot reach the upstream" in reply.headers[PROBLEM]
@@ -76,6 +77,7 @@ def test_a_slow_upstream_times_out_as_the_vendor_s_response_timeout(up: Upstream
     with proxy(up.tls, "--upstream-ca", str(up.cert), "--upstream-timeout", "0.5") as running:
         slow = httpx.post(f"{running.url}{AXB}", headers=signed(), json=body, timeout=10)
         running.stop()
+    assert_conforms(slow, "createAxbBinding")
     assert slow.json()["resultcode"] == _failure_code("timeout")
     assert "no reply within 0.5 s" in slow.headers[PROBLEM]
 
@@ -96,6 +98,7 @@ def test_a_reply_the_upstream_cuts_is_cut_and_an_answer_that_is_not_http_is_a_ve
     with garbage_server() as garbage, proxy(garbage) as running:
         reply = httpx.post(f"{running.url}{AXB}", headers=signed(), json=body)
         running.stop()
+    assert_conforms(reply, "createAxbBinding")
     assert reply.json()["resultcode"] == _failure_code("notHttp")
     assert "not HTTP" in reply.headers[PROBLEM]
 

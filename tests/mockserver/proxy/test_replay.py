@@ -17,13 +17,10 @@ import yaml
 
 from pns_mock import spec as spec_module
 from pns_mock.contract_tests import PnsToolkitError, pns_mock
-from pns_mock.mockserver.conformance import reply_problems
-from pns_mock.mockserver.engine import runtime_for
-from pns_mock.mockserver.http import HttpResponse
 from pns_mock.mockserver.proxy.masking import customer_fields
 
 from ..serving import serve
-from .support import AXB, bind_body, proxy, signed, upstream
+from .support import AXB, assert_conforms, bind_body, proxy, signed, upstream
 
 PROBLEM = "X-PNS-Mock-Problem"
 X, CALLER, CALLEE, OTHER = "+8617010000001", "+8613800000051", "+8613900000052", "+8613700000053"
@@ -63,15 +60,6 @@ def _recorded_form(reply: Any) -> Any:
     if isinstance(reply, list):
         return [_recorded_form(v) for v in reply]
     return reply
-
-
-def _conforms(reply: httpx.Response, operation_id: str) -> None:
-    the_spec = spec_module.load()
-    response = HttpResponse(reply.status_code, list(reply.headers.items()), reply.content)
-    problems = reply_problems(
-        the_spec, runtime_for(the_spec).schemas, the_spec.operations[operation_id], response
-    )
-    assert problems == [], problems
 
 
 OPERATIONS = [
@@ -132,7 +120,7 @@ def test_serve_replay_answers_the_same_run_with_the_same_replies(
     with serve("--replay", str(folder)) as base:
         replies = _play(base)
     for reply, original, operation_id in zip(replies, originals, OPERATIONS, strict=True):
-        _conforms(reply, operation_id)
+        assert_conforms(reply, operation_id)
         assert PROBLEM not in reply.headers
         # the numbers the client sent, not the cassette's fakes
         assert reply.json() == _recorded_form(original)
@@ -147,7 +135,7 @@ def test_a_request_without_a_cassette_falls_through_to_the_mock_with_the_nearest
     changed = [Step("POST", body=bind_body(X, CALLER, CALLEE, maxDuration=45))]
     with serve("--replay", str(recorded[0])) as base:
         (reply,) = _play(base, changed)
-    _conforms(reply, "createAxbBinding")
+    assert_conforms(reply, "createAxbBinding")
     assert reply.json()["resultcode"] == "0"  # the stateful mock made the binding
     problem = reply.headers[PROBLEM]
     assert f"nearest is {_cassette(recorded[0]).name}#0" in problem
@@ -161,7 +149,7 @@ def test_replay_strict_refuses_a_request_without_a_cassette(
     code = spec_module.load().document["x-pns-proxy"]["replayMiss"]["resultcode"]
     with serve("--replay", str(recorded[0]), "--replay-strict") as base:
         (reply,) = _play(base, [Step("GET", params={"relationNum": X, "pageNo": "2"})])
-    _conforms(reply, "queryAxbBinding")
+    assert_conforms(reply, "queryAxbBinding")
     assert reply.json()["resultcode"] == code
     assert 'query.pageNo (the request has "2", the cassette none)' in reply.headers[PROBLEM]
 
@@ -192,7 +180,7 @@ def test_pns_replay_answers_in_process_from_the_cassettes(
     assert [r.json() for r in replies] == _recorded_form(originals)
     assert replayer.misses == []
     for reply, operation_id in zip(replies, OPERATIONS, strict=True):
-        _conforms(reply, operation_id)
+        assert_conforms(reply, operation_id)
 
 
 def test_a_recording_folder_that_goes_away_loses_no_traffic_and_no_half_file(tmp_path: Path) -> None:
