@@ -304,12 +304,15 @@ def main() -> int:
 
 
 def kept_run_overhead(path: Path) -> list[str]:
-    """The section bench/run_overhead.py wrote (it is measured apart), carried over as it is."""
-    begin, end = "<!-- run-overhead:begin -->", "<!-- run-overhead:end -->"
+    """The sections bench/run_overhead.py and bench/proxy_overhead.py wrote (measured apart),
+    carried over as they are."""
     old = path.read_text(encoding="utf-8") if path.exists() else ""
-    if begin not in old or end not in old:
-        return []
-    return [old[old.index(begin) : old.index(end) + len(end)], ""]
+    kept = []
+    for name in ("run-overhead", "proxy-overhead"):
+        begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+        if begin in old and end in old:
+            kept += [old[old.index(begin) : old.index(end) + len(end)], ""]
+    return kept
 
 
 if __name__ == "__main__":

@@ -7,8 +7,10 @@ injection, the virtual clock, seeding, the journal and the contract violations f
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pns_mock.mockserver.config import (
@@ -32,6 +34,8 @@ from .pushchecks import push_violations
 from .violations import ContractViolation, PnsToolkitError, Violations
 
 if TYPE_CHECKING:
+    from pns_mock.mockserver.proxy import Replayer
+
     from .inbound import PushDriver
 
 
@@ -67,6 +71,7 @@ class PnsMock:
             Config(settings=settings, apps=base.apps), clock=VirtualClock(frozen=options.frozen_clock)
         )
         self.engine = Engine(self.platform)
+        self._handler: Callable[[HttpRequest], HttpResponse] = self.engine.handle  # or a Replayer's
         self.unexpected: list[tuple[str, str]] = []
         self.pushed: list[str] = []  # webhook names of the pushes sent to the code under test
         self._journal_start = 0
@@ -81,7 +86,21 @@ class PnsMock:
         return self.options.base_urls[0]
 
     def handle(self, request: HttpRequest) -> HttpResponse:
-        return self.engine.handle(request)
+        return self._handler(request)
+
+    def replay(self, directory: str | Path, *, strict: bool = False) -> Replayer:
+        """Answer the requests that match a cassette in `directory` (`pns-mock proxy --record`) from
+        it, the others from this mock (or refuse them: `strict`). Its `misses` say what missed why."""
+        from pns_mock.mockserver.proxy import Replayer
+
+        folder = Path(directory)
+        if not folder.is_dir():
+            raise PnsToolkitError(f"pns.replay({str(directory)!r}): no such folder")
+        replayer = Replayer(self.engine.spec, folder, self.engine.handle, strict=strict)
+        if replayer.problems:
+            raise PnsToolkitError("pns.replay: " + "; ".join(replayer.problems))
+        self._handler = replayer.handle
+        return replayer
 
     # applications
 

@@ -29,6 +29,16 @@ def _parser() -> argparse.ArgumentParser:
     _serve_options(serve, default_port=8080)
     serve.add_argument("--report-json", type=Path, help="write the verdict (JSON) here on stop")
     serve.add_argument("--report-junit", type=Path, help="write the verdict (JUnit XML) here on stop")
+    serve.add_argument(
+        "--replay",
+        type=Path,
+        metavar="DIR",
+        help="answer requests that match a cassette in DIR (pns-mock proxy --record) from it; "
+        "the others from the stateful mock",
+    )
+    serve.add_argument(
+        "--replay-strict", action="store_true", help="with --replay: refuse requests no cassette answers"
+    )
     run = sub.add_parser(
         "run",
         help="serve the mock while COMMAND runs, then print the verdict: run [options] -- COMMAND",
@@ -65,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
         help="language of the prose: en (default) or one the spec's x-pns-i18n declares (zh-CN)",
     )
     _traffic_commands(sub)
+    from .proxy.command import add_proxy_command
+
+    add_proxy_command(sub)
     return parser
 
 
@@ -153,6 +166,10 @@ def main(argv: list[str] | None = None) -> int:
         except StartError as err:
             print(f"pns-mock: {err}", file=sys.stderr)
             return 2
+    if args.command == "proxy":
+        from .proxy.command import run_proxy
+
+        return run_proxy(args)
     if args.command == "docs":
         from pns_mock.docsgen import write_site
 

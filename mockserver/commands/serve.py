@@ -6,11 +6,14 @@ import argparse
 import logging
 import signal
 import socket
+import sys
 from types import FrameType
+from typing import Any
 
 from ..config import Config
 from ..http import listeners as serving
 from ..http.listeners import ListenerError, listeners_from
+from .start import StartError, report_paths_problem, start_platform
 
 BANNER = """pns-mock {version}: a mock of the Huawei Cloud Private Number Service
   base URL   {urls}{tls}
@@ -26,7 +29,6 @@ def serve(args: argparse.Namespace, config: Config) -> int:
     from ..http.asgi import AsgiApp
     from ..http.coalesce import protocol_class
     from ..report.verdict import of_platform, write_reports
-    from .start import StartError, report_paths_problem, start_platform
 
     if problem := report_paths_problem(args, "report_json", "report_junit"):
         raise StartError(problem)
@@ -40,6 +42,7 @@ def serve(args: argparse.Namespace, config: Config) -> int:
             raise StartError(f"cannot listen on {listener.host}:{listener.port}: {busy}")
     served = start_platform(args, config)
     platform, engine = served.platform, served.engine
+    handler = _replayer(args, engine)
     apps = "\n".join(
         f"    {a.mode:<5} app_key={a.app_key}  numbers={len(a.numbers)}" for a in platform.apps()
     )
@@ -68,7 +71,7 @@ def serve(args: argparse.Namespace, config: Config) -> int:
     stopped_by: BaseException | None = None
     try:
         serving.serve_all(
-            AsgiApp(engine),
+            AsgiApp(engine, handler),
             listeners,
             log_level=args.log_level,
             access_log=False,
@@ -127,3 +130,20 @@ class _QuietDrops(logging.Filter):
         from ..http.asgi import DropConnection
 
         return not (record.exc_info and isinstance(record.exc_info[1], DropConnection))
+
+
+def _replayer(args: argparse.Namespace, engine: Any) -> Any:
+    """`--replay DIR`: the handler that answers from its cassettes, else None (the engine's own)."""
+    if args.replay is None:
+        if args.replay_strict:
+            raise StartError("--replay-strict needs --replay DIR")
+        return None
+    if not args.replay.is_dir():
+        raise StartError(f"--replay {args.replay}: no such folder")
+    from ..proxy.replay import Replayer
+
+    replayer = Replayer(engine.spec, args.replay, engine.handle, strict=args.replay_strict)
+    for problem in replayer.problems:
+        print(f"pns-mock: --replay: skipped {problem}", file=sys.stderr, flush=True)
+    print(f"pns-mock: replaying {replayer.interactions} interaction(s) from {args.replay}", flush=True)
+    return replayer.handle

@@ -7,13 +7,14 @@ from __future__ import annotations
 from . import verdict
 from .coverage import Coverage
 from .journal import ENTRY_HEADER_BYTES, HEADER_COUNT_LIMIT, HEADER_VALUE_LIMIT, MORE_HEADERS, Entry, Journal
-from .verdict import Verdict, of_platform, request_violations
+from .verdict import SCHEMA_FILE, Verdict, of_platform, request_violations
 
 __all__ = [
     "ENTRY_HEADER_BYTES",
     "HEADER_COUNT_LIMIT",
     "HEADER_VALUE_LIMIT",
     "MORE_HEADERS",
+    "SCHEMA_FILE",
     "Coverage",
     "Entry",
     "Journal",

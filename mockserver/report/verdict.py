@@ -71,12 +71,28 @@ class Detection:
 
 
 @dataclass(frozen=True)
+class Drift:
+    """A way the real platform's replies differ from the spec (`pns-mock proxy`), once per kind,
+    operation, field and spec pointer, with how often it was seen and its first (masked) example."""
+
+    kind: str  # undocumented-field, unknown-resultcode, status-mismatch, timestamp-format, ...
+    operation: str
+    request: str  # "POST /path" of the first reply it was seen in
+    problem: str
+    pointer: str  # where the spec says otherwise
+    count: int
+    field: str | None = None
+    example: Any = None
+
+
+@dataclass(frozen=True)
 class Verdict:
     requests: int
     pushes: int
     violations: tuple[Violation, ...]
     detections: tuple[Detection, ...]
     coverage: Mapping[str, Any] = field(default_factory=dict)
+    drift: tuple[Drift, ...] = ()  # only a proxy's verdict has any
 
     @property
     def operation_percent(self) -> float:
@@ -87,6 +103,8 @@ class Verdict:
         out = []
         if self.violations:
             out.append(f"{len(self.violations)} contract violation(s)")
+        if self.drift:
+            out.append(f"{len(self.drift)} drift finding(s): the platform's replies differ from the spec")
         if coverage_min is not None and self.operation_percent < coverage_min:
             out.append(
                 f"operation coverage {self.operation_percent:g} % is below --coverage-min {coverage_min:g}"
@@ -244,6 +262,7 @@ def as_json(verdict: Verdict, coverage_min: float | None = None) -> dict[str, An
         "violations": [camel(asdict(v)) for v in verdict.violations],
         "detections": [camel(asdict(d)) | {"journalIds": list(d.journal_ids)} for d in verdict.detections],
         "coverage": dict(verdict.coverage),
+        "drift": [camel(asdict(d)) for d in verdict.drift],
     }
 
 
@@ -260,6 +279,7 @@ def from_json(data: Mapping[str, Any]) -> Verdict:
         tuple(Violation(**snake(v)) for v in data["violations"]),
         tuple(Detection(**(snake(d) | {"journal_ids": tuple(d["journalIds"])})) for d in data["detections"]),
         data["coverage"],
+        tuple(Drift(**snake(d)) for d in data.get("drift", ())),
     )
 
 
@@ -284,6 +304,15 @@ def terminal(
         if v.example is not None:
             lines.append(f"  example:  {json.dumps(v.example, ensure_ascii=False)}")
     lines += [paint(_detection_line(d), "33") for d in verdict.detections]
+    for d in verdict.drift:
+        lines.append(
+            paint(f"DRIFT {d.operation} ({d.kind}, seen {d.count}x, first {d.request}): {d.problem}", "35")
+        )
+        if d.field:
+            lines.append(f"  field:    {d.field}")
+        if d.example is not None:
+            lines.append(f"  example:  {json.dumps(d.example, ensure_ascii=False)}")
+        lines.append(f"  spec:     {d.pointer}")
     lines += coverage_lines(dict(verdict.coverage))
     failures = verdict.failures(coverage_min)
     if not outcome:
@@ -312,6 +341,7 @@ def junit(verdict: Verdict, coverage_min: float | None = None) -> str:
             body.append(f'<skipped message="{kind} never exercised"/>')
             skipped += 1
         body += [_failure(v) for v in by_name.get(name, ())]
+        body += [_drift_failure(d) for d in verdict.drift if d.operation == name]
         if never and gap_fails and kind == "operation":
             body.append(
                 f'<failure type="CoverageGap" message="{kind} never exercised, below --coverage-min"/>'
@@ -357,6 +387,16 @@ def _failure(v: Violation) -> str:
     text.append(f"{'journal' if v.kind == 'request' else 'push'} id: {v.journal_id}")
     message = quoteattr(v.problem[:300])
     return f'<failure type="ContractViolation" message={message}>{escape(chr(10).join(text))}</failure>'
+
+
+def _drift_failure(d: Drift) -> str:
+    text = [f"{d.request}: {d.problem}", f"kind: {d.kind}", f"seen: {d.count}", f"spec: {d.pointer}"]
+    if d.field:
+        text.append(f"field: {d.field}")
+    if d.example is not None:
+        text.append(f"example: {json.dumps(d.example, ensure_ascii=False)}")
+    message = quoteattr(d.problem[:300])
+    return f'<failure type="Drift" message={message}>{escape(chr(10).join(text))}</failure>'
 
 
 def write_atomic(path: Path, text: str) -> None:
