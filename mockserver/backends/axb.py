@@ -7,16 +7,14 @@ clash (1012010), or allocation (1012008).
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 
 from ..apps import Application, landline_area_code
 from ..clock import Clock, ExpiryQueue
 from ..errors import PnsError
 from ..ids import IdFactory
-from .common import INVALID, Backend, NumberOwner, blank_to_none, no_idle_detail, public, query_parameter
+from .axb_model import AxbBinding, AxbPage, page_of, single
+from .common import INVALID, Backend, NumberOwner, blank_to_none, no_idle_detail, public
 
 NOT_APPLIED = "1012001"
 NOT_FOUND = "1012007"
@@ -24,45 +22,6 @@ NO_RESOURCE = "1012008"
 X_FULL = "1012009"
 ALREADY_BOUND = "1012010"
 NO_RECORDING = "1012012"
-
-
-@functools.cache
-def page_sizes() -> tuple[int, int, int]:
-    """(default, smallest, largest) pageSize of the AXB query, from the spec (read on first use)."""
-    param = query_parameter("queryAxbBinding", "pageSize")
-    low, high = (int(param["x-pns-effective-range"][k]) for k in ("minimum", "maximum"))
-    return int(param["schema"]["default"]), low, high
-
-
-PAGE_RULE = "axb.page-size"  # where the spec says so (x-pns-rules)
-
-
-@dataclass(slots=True)  # a million of them: no per-instance dict
-class AxbBinding:
-    subscription_id: str
-    relation_num: str
-    caller_num: str
-    callee_num: str
-    subscribe_time: float
-    call_direction: int = 0
-    duration: int | None = None
-    record_flag: bool = False
-    record_hint_tone: str | None = None
-    max_duration: int | None = None
-    last_min_voice: str | None = None
-    private_sms: str | None = None
-    pre_voice: dict[str, Any] | None = None
-    user_data: str | None = None
-    # Not a wire field: the instant the platform drops the binding (None: never).
-    expire_time: float | None = None
-
-
-@dataclass
-class AxbPage:
-    items: list[AxbBinding]
-    page_index: int
-    page_size: int
-    total_count: int
 
 
 class AxbBackend(Backend):
@@ -219,20 +178,16 @@ class AxbBackend(Backend):
         page_size: int | None = None,
     ) -> AxbPage:
         if subscription_id is not None:
-            return _single(self._find(subscription_id))
+            return single(self._find(subscription_id))
         if relation_num is None:
             raise PnsError(INVALID, "query needs subscriptionId or relationNum", rule="axb.identify")
         self._check_mine(relation_num)
         if caller_num is not None or callee_num is not None:
-            return _single(self._find_pair(relation_num, caller_num, callee_num))
+            return single(self._find_pair(relation_num, caller_num, callee_num))
         on_x = self._on_x.get(relation_num)
         if not on_x:
             raise PnsError(NOT_FOUND, f"relationNum {relation_num} has no bindings", rule="axb.not-found")
-        index = max(page_index or 1, 1)
-        default, smallest, largest = page_sizes()
-        size = page_size if page_size is not None and smallest <= page_size <= largest else default
-        items = list(islice(on_x.values(), (index - 1) * size, index * size))
-        return AxbPage(items=items, page_index=index, page_size=size, total_count=len(on_x))
+        return page_of(on_x, page_index, page_size)
 
     @public
     def bindings(self) -> list[AxbBinding]:
@@ -335,8 +290,3 @@ class AxbBackend(Backend):
                 rule="axb.no-idle-x",
             )
         return x
-
-
-def _single(binding: AxbBinding) -> AxbPage:
-    # Single-binding lookups ignore paging: report the defaults.
-    return AxbPage(items=[binding], page_index=1, page_size=page_sizes()[0], total_count=1)
