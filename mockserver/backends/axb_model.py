@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
 from .common import query_parameter
+
+NOT_FOUND = "1012007"
 
 
 @functools.cache
@@ -50,14 +52,14 @@ class AxbPage:
     total_count: int
 
 
-def page_of(on_x: Mapping[str, AxbBinding], page_index: int | None, page_size: int | None) -> AxbPage:
-    """One page of an X's bindings in bind order; a page size outside the spec's range means the
-    default, a page index below 1 means the first page."""
+def page_of(on_x: Iterable[AxbBinding], total: int, page_index: int | None, page_size: int | None) -> AxbPage:
+    """One page of an X's `total` bindings, given in bind order; a page size outside the spec's
+    range means the default, a page index below 1 means the first page."""
     index = max(page_index or 1, 1)
     default, smallest, largest = page_sizes()
     size = page_size if page_size is not None and smallest <= page_size <= largest else default
-    items = list(islice(on_x.values(), (index - 1) * size, index * size))
-    return AxbPage(items=items, page_index=index, page_size=size, total_count=len(on_x))
+    items = list(islice(on_x, (index - 1) * size, index * size))
+    return AxbPage(items=items, page_index=index, page_size=size, total_count=total)
 
 
 def single(binding: AxbBinding) -> AxbPage:
