@@ -8,13 +8,13 @@ summary and writes JSON for bench/report.py.
    subscriptionId, `--calls` each. Then a cProfile pass over the same mix says where the time goes.
 2. Scale: one AXB application with 220 X numbers (200 filled round-robin up to 5000 pairs each,
    20 kept empty so binds still find room at 1M) on a frozen virtual clock. Every binding has a
-   `duration`, so the expiry heap is as large as the binding table. At each level the script
+   `duration`, so the expiry queue is as large as the binding table. At each level the script
    measures RSS (VmRSS after gc.collect()), then per-operation time through the backend API
    (query by subscriptionId, query by X + A, bind with relationNum, bind with areaCode and
    unbind), a query by subscriptionId through Engine.handle, and expiry: 5 times, the clock moves
    so that exactly `--expire` of the oldest bindings are due, and the next call removes them
-   (median of the 5 passes). When nothing is due, expiry costs one heap peek per call, which is
-   inside the query figures.
+   (median of the 5 passes). When nothing is due, expiry costs a look at the earliest span per
+   call, which is inside the query figures.
 """
 
 from __future__ import annotations
@@ -151,7 +151,7 @@ class Scale:
         out["bind_area_code"] = stats_us(timed([functools.partial(bind_area, k) for k in range(n)]))
         for s in made:
             self.backend.unbind(subscription_id=s)
-        # expiry: nothing due costs a heap peek on every call (inside the query figures above);
+        # expiry: nothing due costs a look at the earliest span per call (inside the query figures);
         # now make the oldest `expire` bindings due and time the call that removes them
         passes = []
         for _ in range(5):

@@ -38,7 +38,7 @@ class AxbBackend(Backend):
         self.max_pairs_per_x = max_pairs_per_x
         self._bindings: dict[str, AxbBinding] = {}
         self._on_x: dict[str, XPairs] = {}  # X -> its bindings (none: no entry)
-        self._expiry: ExpiryQueue[AxbBinding] = ExpiryQueue()
+        self._expiry: ExpiryQueue[str] = ExpiryQueue()
 
     @public
     def bind(
@@ -199,28 +199,12 @@ class AxbBackend(Backend):
         return self._holder(x, number)
 
     def _expire(self) -> None:
-        bindings = self._bindings
-        for deadline, binding in self._expiry.pop_due(self.clock.now()):
-            # A modify or unbind leaves the old deadline in the queue; only the current one counts.
-            if binding.expire_time != deadline:
-                continue
-            found = bindings.pop(binding.subscription_id, None)  # one lookup: found and removed
-            if found is binding:
-                self._unlink(binding)
-            elif found is not None:  # not this record (the id was reused): keep it
-                bindings[binding.subscription_id] = found
+        self._drop_due(self._expiry, self._bindings, self._remove)
 
     def _remove(self, binding: AxbBinding) -> None:
         del self._bindings[binding.subscription_id]
-        self._unlink(binding)
-
-    def _unlink(self, binding: AxbBinding) -> None:
-        """Drop a binding, gone from `_bindings` already, from its X."""
-        x = binding.relation_num
-        pairs = self._on_x[x]
-        pairs.discard(binding)
-        if not pairs:
-            del self._on_x[x]
+        if self._on_x[binding.relation_num].discard(binding):
+            del self._on_x[binding.relation_num]
 
     def _holder(self, x: str, number: str) -> AxbBinding | None:
         pairs = self._on_x.get(x)
@@ -233,7 +217,7 @@ class AxbBackend(Backend):
     def _set_timer(self, binding: AxbBinding, duration: int | None, now: float) -> None:
         binding.expire_time = now + duration if duration else None
         if binding.expire_time is not None:
-            self._expiry.push(binding.expire_time, binding)
+            self._expiry.push(binding.expire_time, binding.subscription_id)
 
     def _find(self, subscription_id: str) -> AxbBinding:
         binding = self._bindings.get(subscription_id)

@@ -36,19 +36,20 @@ class XPairs:
         self._order.append(binding)
         self._parties[binding.caller_num] = self._parties[binding.callee_num] = binding
 
-    def discard(self, binding: AxbBinding) -> None:
-        """Forget `binding`, one of the live pairs."""
+    def discard(self, binding: AxbBinding) -> bool:
+        """Forget `binding`, one of the live pairs; True when no pair is left."""
         del self._parties[binding.caller_num], self._parties[binding.callee_num]
         order, dead = self._order, self._dead
         if order[0] is binding:
             order.popleft()
             while dead and order and id(order[0]) in dead:
                 dead.remove(id(order.popleft()))
-            return
+            return not order
         dead.add(id(binding))
         if 2 * len(dead) > len(order):  # more tombstones than live pairs
             self._order = deque(self)
             dead.clear()
+        return False
 
     def renumber(self, binding: AxbBinding, caller_num: str, callee_num: str) -> None:
         """Give `binding` new party numbers (the caller checked they are free on this X)."""
