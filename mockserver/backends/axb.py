@@ -208,7 +208,7 @@ class AxbBackend(Backend):
 
     def _holder(self, x: str, number: str) -> AxbBinding | None:
         pairs = self._on_x.get(x)
-        return pairs.holder(number) if pairs is not None else None
+        return pairs.parties.get(number) if pairs is not None else None
 
     def _load(self, x: str) -> int:
         pairs = self._on_x.get(x)
@@ -240,8 +240,10 @@ class AxbBackend(Backend):
             raise PnsError(NOT_APPLIED, f"relationNum {x} {self._not_mine(x)}", rule="axb.not-applied")
 
     def _check_clash(self, x: str, caller_num: str, callee_num: str, *, own: AxbBinding | None) -> None:
+        pairs = self._on_x.get(x)
+        parties = pairs.parties if pairs is not None else {}
         for name, number in (("callerNum", caller_num), ("calleeNum", callee_num)):
-            holder = self._holder(x, number)
+            holder = parties.get(number)
             if holder is not None and holder is not own:
                 raise PnsError(
                     ALREADY_BOUND,
@@ -257,10 +259,13 @@ class AxbBackend(Backend):
             area_code, origin = landline_area_code(caller_num), f"callerNum {caller_num}'s area"
 
         def idle(x: str) -> bool:
+            pairs = self._on_x.get(x)
+            if pairs is None:
+                return self.max_pairs_per_x > 0
             return (
-                self._load(x) < self.max_pairs_per_x
-                and self._holder(x, caller_num) is None
-                and self._holder(x, callee_num) is None
+                len(pairs) < self.max_pairs_per_x
+                and caller_num not in pairs.parties
+                and (callee_num not in pairs.parties)
             )
 
         x = self.allocate_x(area_code, area_match_mode, idle)

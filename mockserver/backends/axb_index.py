@@ -22,11 +22,11 @@ class XPairs:
     numbers are a plain dict, kept exact.
     """
 
-    __slots__ = ("_dead", "_order", "_parties")
+    __slots__ = ("_dead", "_order", "parties")
 
     def __init__(self) -> None:
         self._order: deque[AxbBinding] = deque()
-        self._parties: dict[str, AxbBinding] = {}  # A or B number -> its pair
+        self.parties: dict[str, AxbBinding] = {}  # A or B number -> its pair (read it, never write)
         self._dead: set[int] = set()  # id() of removed bindings still in _order (they are alive there)
 
     def __len__(self) -> int:
@@ -34,11 +34,11 @@ class XPairs:
 
     def add(self, binding: AxbBinding) -> None:
         self._order.append(binding)
-        self._parties[binding.caller_num] = self._parties[binding.callee_num] = binding
+        self.parties[binding.caller_num] = self.parties[binding.callee_num] = binding
 
     def discard(self, binding: AxbBinding) -> bool:
         """Forget `binding`, one of the live pairs; True when no pair is left."""
-        del self._parties[binding.caller_num], self._parties[binding.callee_num]
+        del self.parties[binding.caller_num], self.parties[binding.callee_num]
         order, dead = self._order, self._dead
         if order[0] is binding:
             order.popleft()
@@ -53,13 +53,9 @@ class XPairs:
 
     def renumber(self, binding: AxbBinding, caller_num: str, callee_num: str) -> None:
         """Give `binding` new party numbers (the caller checked they are free on this X)."""
-        del self._parties[binding.caller_num], self._parties[binding.callee_num]
-        self._parties[caller_num] = self._parties[callee_num] = binding
+        del self.parties[binding.caller_num], self.parties[binding.callee_num]
+        self.parties[caller_num] = self.parties[callee_num] = binding
         binding.caller_num, binding.callee_num = caller_num, callee_num
-
-    def holder(self, number: str) -> AxbBinding | None:
-        """The pair that `number` belongs to on this X, as A or B."""
-        return self._parties.get(number)
 
     def __iter__(self) -> Iterator[AxbBinding]:
         """The live pairs in bind order."""
@@ -72,7 +68,7 @@ class XPairs:
 def find_pair(pairs: XPairs | None, x: str, caller_num: str | None, callee_num: str | None) -> AxbBinding:
     """The pair on X (whose pairs are `pairs`) with the given caller and/or callee number."""
     number = caller_num if caller_num is not None else callee_num
-    binding = pairs.holder(number or "") if pairs is not None else None
+    binding = pairs.parties.get(number or "") if pairs is not None else None
     if (
         binding is None
         or (caller_num is not None and binding.caller_num != caller_num)
