@@ -7,8 +7,10 @@ import heapq
 import math
 import threading
 import time
+from bisect import bisect_right, insort
 from collections.abc import Callable
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Generic, Protocol, TypeVar
 
 from pns_mock.spec.schemas import TIME_FORMATS
@@ -98,57 +100,60 @@ K = TypeVar("K")
 SPAN_BITS = 6  # deadlines are grouped in spans of 2**6 = 64 seconds
 
 
-class ExpiryQueue(Generic[K]):
-    """Deadlines grouped in 64-second spans: a heap of the spans, and a bucket per span.
+_deadline = itemgetter(0)  # the sort and bisection key of an entry, called in C
 
-    A bucket is a plain list (appends cost O(1)) until its span is the earliest one with
-    something due; then it is heapified once and drained in deadline order. So per expired item
-    the cost is one pop from its span's heap plus a share of one span pop, however many
-    deadlines other spans hold (a million deadlines one second apart make ~16k spans of 64), and
-    finding that nothing is due costs two comparisons. Entries are never removed eagerly; the
-    owner checks that a popped deadline is still current (a modified or deleted binding leaves a
-    stale entry behind, which is then skipped).
+
+class ExpiryQueue(Generic[K]):
+    """Deadlines grouped in 64-second spans: a heap of the span numbers, and a bucket per span.
+
+    A bucket is a plain list of `(deadline, key)` entries in push order (appends cost O(1)) until
+    its span is the earliest one with something due; then it is sorted once by deadline (a stable
+    sort on float keys, so equal deadlines keep their push order) and its due prefix is cut off
+    with one bisection. Per expired item that is a share of one sort and one slice, and the entry
+    itself is handed back (no new tuple), however many deadlines other spans hold (a million
+    deadlines one second apart make ~16k spans of 64); finding that nothing is due costs two
+    comparisons. Entries are never removed eagerly; the owner checks that a popped deadline is
+    still current (a modified or deleted binding leaves a stale entry behind, which is skipped).
     """
 
     def __init__(self) -> None:
         self._spans: list[int] = []  # heap of span numbers that have a bucket
-        self._buckets: dict[int, list[tuple[float, int, K]]] = {}
-        self._heaped: set[int] = set()  # spans whose bucket is a heap already
-        self._seq = 0
+        self._buckets: dict[int, list[tuple[float, K]]] = {}
+        self._sorted: set[int] = set()  # spans whose bucket is in deadline order already
         self._count = 0
 
     def push(self, deadline: float, key: K) -> None:
-        self._seq += 1
         span = math.floor(deadline) >> SPAN_BITS
-        entry = (deadline, self._seq, key)
+        entry = (deadline, key)
         bucket = self._buckets.get(span)
         if bucket is None:
             self._buckets[span] = [entry]
             heapq.heappush(self._spans, span)
-        elif span in self._heaped:
-            heapq.heappush(bucket, entry)
+        elif span in self._sorted:
+            insort(bucket, entry, key=_deadline)  # after the equal deadlines: push order kept
         else:
             bucket.append(entry)
         self._count += 1
 
     def pop_due(self, now: float) -> list[tuple[float, K]]:
-        """Every entry whose deadline is at or before `now`, in deadline order."""
+        """Every entry whose deadline is at or before `now`, in deadline order (ties in push order)."""
         due: list[tuple[float, K]] = []
         spans = self._spans
         while spans and spans[0] << SPAN_BITS <= now:
             span = spans[0]
             bucket = self._buckets[span]
-            if span not in self._heaped:
-                heapq.heapify(bucket)
-                self._heaped.add(span)
-            while bucket and bucket[0][0] <= now:
-                deadline, _, key = heapq.heappop(bucket)
-                due.append((deadline, key))
-            if bucket:  # the rest of this span is later than now, and so is every later span
+            if span not in self._sorted:
+                bucket.sort(key=_deadline)
+                self._sorted.add(span)
+            cut = bisect_right(bucket, now, key=_deadline)
+            if cut < len(bucket):  # the rest of this span is later than now, and so is every later span
+                due += bucket[:cut]
+                del bucket[:cut]
                 break
+            due += bucket
             heapq.heappop(spans)
             del self._buckets[span]
-            self._heaped.discard(span)
+            self._sorted.discard(span)
         self._count -= len(due)
         return due
 

@@ -21,6 +21,8 @@ from pns_mock.mockserver.domain import (
     VirtualClock,
 )
 
+from .expiry_watch import record_pop_due
+
 START = 1_700_000_000.0
 X1, X2, X_BJ = "+8617010000001", "+8617010000002", "+8617110000001"  # 0755, 0755, 010
 OTHER_X, UNKNOWN_X = "+8617020000001", "+8617099999999"
@@ -605,21 +607,23 @@ def test_a_call_that_expires_nothing_touches_no_other_binding_among_10000(
     assert touched <= {id(target), id(fresh)}
 
 
-def test_expiring_one_binding_among_10000_pops_one_queue_entry(
+def test_expiring_one_binding_among_10000_takes_one_queue_entry_and_touches_one_binding(
     axb: AxbBackend, clock: VirtualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bound = bind_many(axb, 10_000)
-    pops: list[object] = []
-    real_pop = heapq.heappop
+    touched: set[int] = set()
 
-    def counting_pop(heap: list[Any]) -> Any:
-        pops.append(heap[0])
-        return real_pop(heap)
+    def watched(self: AxbBinding, name: str) -> Any:
+        touched.add(id(self))
+        return object.__getattribute__(self, name)
 
-    monkeypatch.setattr(heapq, "heappop", counting_pop)
+    handed = record_pop_due(monkeypatch)
     clock.advance(1000)
+    monkeypatch.setattr(AxbBinding, "__getattribute__", watched)
     assert axb.binding(bound[0].subscription_id) is None
-    assert len(pops) == 1
+    monkeypatch.undo()
+    assert [deadline for deadline, _ in handed] == [bound[0].expire_time]
+    assert touched == {id(bound[0])}
     assert axb.binding(bound[1].subscription_id) is bound[1]
 
 

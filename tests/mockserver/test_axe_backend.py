@@ -19,6 +19,8 @@ from pns_mock.mockserver.domain import (
     VirtualClock,
 )
 
+from .expiry_watch import record_pop_due
+
 START = 1_700_000_000.0
 HOUR, MINUTE = 3600, 60
 X1, X2, X_BJ = "+8617010000301", "+8617010000302", "+8617110000301"  # 0755, 0755, 010
@@ -809,22 +811,13 @@ def test_a_call_that_expires_nothing_touches_no_other_binding_among_10000(
     assert fresh.virtual_num in {n.number for n in axe.app.numbers}
 
 
-def test_expiring_one_binding_among_10000_pops_one_queue_entry(
+def test_expiring_one_binding_among_10000_takes_one_queue_entry(
     axe: AxeBackend, clock: VirtualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bound = bind_many(axe, 10_000)
     axe.modify(subscription_id=bound[0].subscription_id, time_unit="1", bind_expired_time=1)
-    pops: list[Any] = []
-    real_pop = heapq.heappop
-
-    def counting_pop(heap: list[Any]) -> Any:
-        pops.append(heap[0])
-        return real_pop(heap)
-
-    monkeypatch.setattr(heapq, "heappop", counting_pop)
+    handed = record_pop_due(monkeypatch)
     clock.advance(MINUTE)
     assert axe.binding(bound[0].subscription_id) is None
-    # one pop from the 64-second span's own heap, one of the span itself, now empty
-    assert len(pops) == 2
-    assert pops[0][-1] == bound[0].subscription_id
+    assert handed == [(bound[0].expire_time, bound[0].subscription_id)]
     assert axe.binding(bound[1].subscription_id) is bound[1]

@@ -20,6 +20,8 @@ from pns_mock.mockserver.domain import (
     YbRelation,
 )
 
+from .expiry_watch import record_pop_due
+
 START = 1_700_000_000.0
 X1, X2, X_BJ = "+8617010000401", "+8617010000402", "+8617110000401"  # 0755, 0755, 010
 OTHER_X = "+8617020000401"
@@ -585,19 +587,12 @@ def test_a_call_that_expires_nothing_touches_no_other_binding_among_1000(
     assert touched <= {id(target), id(yb), id(fresh_yb), id(fresh)}
 
 
-def test_expiring_one_binding_among_1000_pops_one_queue_entry(
+def test_expiring_one_binding_among_1000_takes_one_queue_entry(
     crowded: AxybBackend, clock: VirtualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bound = bind_many(crowded)
-    pops: list[object] = []
-    real_pop = heapq.heappop
-
-    def counting_pop(heap: list[Any]) -> Any:
-        pops.append(heap[0])
-        return real_pop(heap)
-
-    monkeypatch.setattr(heapq, "heappop", counting_pop)
+    handed = record_pop_due(monkeypatch)
     clock.advance(1000)
     assert crowded.binding(bound[0].subscription_id) is None
-    assert len(pops) == 1
+    assert handed == [(bound[0].expire_time, (bound[0].subscription_id, ""))]
     assert crowded.binding(bound[1].subscription_id) is bound[1]

@@ -46,3 +46,27 @@ def test_nothing_due_leaves_everything_in_place() -> None:
     assert queue.pop_due(1_000_000.25) == [(1_000_000.25, "b")]
     queue.push(1_000_050.0, "c")  # lands in a span that is being drained
     assert queue.pop_due(1_000_200.0) == [(1_000_050.0, "c"), (1_000_100.5, "a")]
+
+
+def test_many_deadlines_in_one_second_come_back_in_push_order() -> None:
+    queue: ExpiryQueue[int] = ExpiryQueue()
+    for key in range(500):
+        queue.push(2_000_000.0 + (key % 3) * 0.25, key)  # three instants of one second, interleaved
+    due = queue.pop_due(2_000_000.25)
+    assert due == [(2_000_000.0, k) for k in range(0, 500, 3)] + [(2_000_000.25, k) for k in range(1, 500, 3)]
+    assert len(queue) == 500 - len(due)
+    queue.push(2_000_000.5, 1000)  # into the span being drained, after the equal deadlines already there
+    assert queue.pop_due(2_000_001.0) == [(2_000_000.5, k) for k in [*range(2, 500, 3), 1000]]
+    assert len(queue) == 0
+
+
+def test_each_entry_is_handed_back_once_across_spans_and_partial_drains() -> None:
+    queue: ExpiryQueue[int] = ExpiryQueue()
+    deadlines = [3_000_000.0 + (k * 37) % 1000 for k in range(1000)]  # ~16 spans, shuffled
+    for key, deadline in enumerate(deadlines):
+        queue.push(deadline, key)
+    seen: list[tuple[float, int]] = []
+    for now in range(3_000_000, 3_001_000, 10):
+        seen += queue.pop_due(float(now))
+    seen += queue.pop_due(3_001_000.0)
+    assert seen == sorted((d, k) for k, d in enumerate(deadlines))

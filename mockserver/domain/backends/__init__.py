@@ -1,7 +1,9 @@
 """Domain backends, one per binding mode: plain state and rules, no HTTP."""
 
-from .ax import AxBackend, AxBinding
-from .axb import AxbBackend, AxbBinding, AxbPage
+from .ax import AxBackend
+from .ax_model import AxBinding
+from .axb import AxbBackend
+from .axb_model import AxbBinding, AxbPage
 from .axe import AxeBackend
 from .axe_model import AxeBinding, AxePage
 from .axyb import AxybBackend

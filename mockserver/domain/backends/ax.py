@@ -7,16 +7,13 @@ parameters and recording (1010002), then a given X (1011001, 1011004, 1011005), 
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
 from typing import Any
-
-from pns_mock.spec import load
 
 from ..apps import Application
 from ..clock import Clock
 from ..errors import PnsError
 from ..ids import IdFactory
+from .ax_model import AxBinding, temporary_callee_default
 from .common import INVALID, Backend, NumberOwner, blank_to_none, no_idle_detail, public
 
 UNKNOWN_NUMBER = "1011001"
@@ -26,42 +23,6 @@ NOT_APPLIED = "1011004"
 X_TAKEN = "1011005"
 NOT_FOUND = "1016001"
 TEMPORARY_CALLEE_RULE = "ax.temporary-callee-duration"  # x-pns-rules
-
-
-@functools.cache
-def temporary_callee_default() -> int:
-    """Seconds a temporary callee lasts when `duration` is not sent (the spec's default)."""
-    body = load().document["components"]["schemas"]["AxTemporaryCalleeRequest"]["properties"]
-    return int(body["duration"]["default"])
-
-
-@dataclass(slots=True)  # a million of them: no per-instance dict
-class AxBinding:
-    subscription_id: str
-    orig_num: str
-    private_num: str
-    subscribe_time: float
-    private_num_type: str | None = None
-    record_flag: bool = False
-    record_hint_tone: str | None = None
-    callee_num_display: str | None = None
-    private_sms: str | None = None
-    pre_voice: dict[str, Any] | None = None
-    max_duration: int | None = None
-    last_min_voice: str | None = None
-    user_data: str | None = None
-    turn_flag: str | None = None
-    call_direction: int | None = None
-    # Set by the set-callee API: whom A reaches when A dials X.
-    temporary_callee: str | None = None
-    # When the temporary callee lapses (epoch seconds); read it through `current_callee`.
-    temporary_callee_until: float | None = None
-
-    def current_callee(self, now: float) -> str | None:
-        """The temporary callee A reaches by dialling X, if it has not lapsed."""
-        if self.temporary_callee_until is not None and now >= self.temporary_callee_until:
-            return None
-        return self.temporary_callee
 
 
 class AxBackend(Backend):

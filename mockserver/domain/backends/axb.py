@@ -7,62 +7,21 @@ clash (1012010), or allocation (1012008).
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 
 from ..apps import Application, landline_area_code
 from ..clock import Clock, ExpiryQueue
 from ..errors import PnsError
 from ..ids import IdFactory
-from .common import INVALID, Backend, NumberOwner, blank_to_none, no_idle_detail, public, query_parameter
+from .axb_index import XPairs, find_pair
+from .axb_model import NOT_FOUND, AxbBinding, AxbPage, page_of, single
+from .common import INVALID, Backend, NumberOwner, blank_to_none, no_idle_detail, public
 
 NOT_APPLIED = "1012001"
-NOT_FOUND = "1012007"
 NO_RESOURCE = "1012008"
 X_FULL = "1012009"
 ALREADY_BOUND = "1012010"
 NO_RECORDING = "1012012"
-
-
-@functools.cache
-def page_sizes() -> tuple[int, int, int]:
-    """(default, smallest, largest) pageSize of the AXB query, from the spec (read on first use)."""
-    param = query_parameter("queryAxbBinding", "pageSize")
-    low, high = (int(param["x-pns-effective-range"][k]) for k in ("minimum", "maximum"))
-    return int(param["schema"]["default"]), low, high
-
-
-PAGE_RULE = "axb.page-size"  # where the spec says so (x-pns-rules)
-
-
-@dataclass(slots=True)  # a million of them: no per-instance dict
-class AxbBinding:
-    subscription_id: str
-    relation_num: str
-    caller_num: str
-    callee_num: str
-    subscribe_time: float
-    call_direction: int = 0
-    duration: int | None = None
-    record_flag: bool = False
-    record_hint_tone: str | None = None
-    max_duration: int | None = None
-    last_min_voice: str | None = None
-    private_sms: str | None = None
-    pre_voice: dict[str, Any] | None = None
-    user_data: str | None = None
-    # Not a wire field: the instant the platform drops the binding (None: never).
-    expire_time: float | None = None
-
-
-@dataclass
-class AxbPage:
-    items: list[AxbBinding]
-    page_index: int
-    page_size: int
-    total_count: int
 
 
 class AxbBackend(Backend):
@@ -78,8 +37,7 @@ class AxbBackend(Backend):
         super().__init__(app, clock, ids, number_owner=number_owner)
         self.max_pairs_per_x = max_pairs_per_x
         self._bindings: dict[str, AxbBinding] = {}
-        self._on_x: dict[str, dict[str, AxbBinding]] = {}  # X -> its bindings, in bind order
-        self._parties: dict[str, dict[str, str]] = {}  # X -> A or B number -> subscription id
+        self._on_x: dict[str, XPairs] = {}  # X -> its bindings (none: no entry)
         self._expiry: ExpiryQueue[str] = ExpiryQueue()
 
     @public
@@ -106,7 +64,7 @@ class AxbBackend(Backend):
         if relation_num is not None:
             self._check_mine(relation_num)
             self._check_bindable(relation_num)
-            if len(self._on_x.get(relation_num, ())) >= self.max_pairs_per_x:
+            if self._load(relation_num) >= self.max_pairs_per_x:
                 raise PnsError(
                     X_FULL,
                     f"relationNum {relation_num} already holds {self.max_pairs_per_x} pairs",
@@ -134,9 +92,10 @@ class AxbBackend(Backend):
             user_data=user_data,
         )
         self._bindings[binding.subscription_id] = binding
-        self._on_x.setdefault(x, {})[binding.subscription_id] = binding
-        parties = self._parties.setdefault(x, {})
-        parties[caller_num] = parties[callee_num] = binding.subscription_id
+        pairs = self._on_x.get(x)
+        if pairs is None:
+            pairs = self._on_x[x] = XPairs()
+        pairs.add(binding)
         self._set_timer(binding, duration, now)
         return binding
 
@@ -153,8 +112,7 @@ class AxbBackend(Backend):
         self._check_mine(relation_num)
         if relation_num not in self._on_x:
             raise PnsError(NOT_FOUND, f"relationNum {relation_num} has no bindings", rule="axb.not-found")
-        removed = list(self._on_x.pop(relation_num).values())
-        del self._parties[relation_num]
+        removed = list(self._on_x.pop(relation_num))
         for binding in removed:
             del self._bindings[binding.subscription_id]
         return removed
@@ -182,11 +140,8 @@ class AxbBackend(Backend):
         self._check_pair(caller, callee)
         self._check_recording(bool(record_flag), NO_RECORDING)
         x = binding.relation_num
-        self._check_clash(x, caller, callee, own=binding.subscription_id)
-        parties = self._parties[x]
-        del parties[binding.caller_num], parties[binding.callee_num]
-        parties[caller] = parties[callee] = binding.subscription_id
-        binding.caller_num, binding.callee_num = caller, callee
+        self._check_clash(x, caller, callee, own=binding)
+        self._on_x[x].renumber(binding, caller, callee)
         changes = {
             "call_direction": call_direction,
             "record_flag": record_flag,
@@ -219,20 +174,16 @@ class AxbBackend(Backend):
         page_size: int | None = None,
     ) -> AxbPage:
         if subscription_id is not None:
-            return _single(self._find(subscription_id))
+            return single(self._find(subscription_id))
         if relation_num is None:
             raise PnsError(INVALID, "query needs subscriptionId or relationNum", rule="axb.identify")
         self._check_mine(relation_num)
         if caller_num is not None or callee_num is not None:
-            return _single(self._find_pair(relation_num, caller_num, callee_num))
+            return single(find_pair(self._on_x.get(relation_num), relation_num, caller_num, callee_num))
         on_x = self._on_x.get(relation_num)
         if not on_x:
             raise PnsError(NOT_FOUND, f"relationNum {relation_num} has no bindings", rule="axb.not-found")
-        index = max(page_index or 1, 1)
-        default, smallest, largest = page_sizes()
-        size = page_size if page_size is not None and smallest <= page_size <= largest else default
-        items = list(islice(on_x.values(), (index - 1) * size, index * size))
-        return AxbPage(items=items, page_index=index, page_size=size, total_count=len(on_x))
+        return page_of(on_x, len(on_x), page_index, page_size)
 
     @public
     def bindings(self) -> list[AxbBinding]:
@@ -245,19 +196,23 @@ class AxbBackend(Backend):
     @public
     def pair_of(self, x: str, number: str) -> AxbBinding | None:
         """The live pair on X that `number` belongs to (as A or B): how a call to X is routed."""
-        subscription_id = self._parties.get(x, {}).get(number)
-        return self._bindings.get(subscription_id) if subscription_id else None
+        return self._holder(x, number)
 
     def _expire(self) -> None:
         self._drop_due(self._expiry, self._bindings, self._remove)
 
     def _remove(self, binding: AxbBinding) -> None:
-        x = binding.relation_num
         del self._bindings[binding.subscription_id]
-        del self._on_x[x][binding.subscription_id]
-        del self._parties[x][binding.caller_num], self._parties[x][binding.callee_num]
-        if not self._on_x[x]:
-            del self._on_x[x], self._parties[x]
+        if self._on_x[binding.relation_num].discard(binding):
+            del self._on_x[binding.relation_num]
+
+    def _holder(self, x: str, number: str) -> AxbBinding | None:
+        pairs = self._on_x.get(x)
+        return pairs.parties.get(number) if pairs is not None else None
+
+    def _load(self, x: str) -> int:
+        pairs = self._on_x.get(x)
+        return len(pairs) if pairs is not None else 0
 
     def _set_timer(self, binding: AxbBinding, duration: int | None, now: float) -> None:
         binding.expire_time = now + duration if duration else None
@@ -274,23 +229,6 @@ class AxbBackend(Backend):
             )
         return binding
 
-    def _find_pair(self, x: str, caller_num: str | None, callee_num: str | None) -> AxbBinding:
-        number = caller_num if caller_num is not None else callee_num
-        sid = self._parties.get(x, {}).get(number or "")
-        binding = self._bindings.get(sid or "")
-        if (
-            binding is None
-            or (caller_num is not None and binding.caller_num != caller_num)
-            or (callee_num is not None and binding.callee_num != callee_num)
-        ):
-            wanted = ", ".join(
-                f"{name} {value}"
-                for name, value in (("callerNum", caller_num), ("calleeNum", callee_num))
-                if value is not None
-            )
-            raise PnsError(NOT_FOUND, f"relationNum {x} has no binding with {wanted}", rule="axb.not-found")
-        return binding
-
     def _check_pair(self, caller_num: str, callee_num: str) -> None:
         if caller_num == callee_num:
             raise PnsError(
@@ -301,11 +239,12 @@ class AxbBackend(Backend):
         if not self.app.owns(x):
             raise PnsError(NOT_APPLIED, f"relationNum {x} {self._not_mine(x)}", rule="axb.not-applied")
 
-    def _check_clash(self, x: str, caller_num: str, callee_num: str, *, own: str | None) -> None:
-        parties = self._parties.get(x, {})
+    def _check_clash(self, x: str, caller_num: str, callee_num: str, *, own: AxbBinding | None) -> None:
+        pairs = self._on_x.get(x)
+        parties = pairs.parties if pairs is not None else {}
         for name, number in (("callerNum", caller_num), ("calleeNum", callee_num)):
             holder = parties.get(number)
-            if holder is not None and holder != own:
+            if holder is not None and holder is not own:
                 raise PnsError(
                     ALREADY_BOUND,
                     f"{name} {number} is already bound on {x}",
@@ -320,11 +259,14 @@ class AxbBackend(Backend):
             area_code, origin = landline_area_code(caller_num), f"callerNum {caller_num}'s area"
 
         def idle(x: str) -> bool:
-            parties = self._parties.get(x, {})
-            return load(x) < self.max_pairs_per_x and caller_num not in parties and callee_num not in parties
-
-        def load(x: str) -> int:
-            return len(self._on_x.get(x, ()))
+            pairs = self._on_x.get(x)
+            if pairs is None:
+                return self.max_pairs_per_x > 0
+            return (
+                len(pairs) < self.max_pairs_per_x
+                and caller_num not in pairs.parties
+                and (callee_num not in pairs.parties)
+            )
 
         x = self.allocate_x(area_code, area_match_mode, idle)
         if x is None:
@@ -335,8 +277,3 @@ class AxbBackend(Backend):
                 rule="axb.no-idle-x",
             )
         return x
-
-
-def _single(binding: AxbBinding) -> AxbPage:
-    # Single-binding lookups ignore paging: report the defaults.
-    return AxbPage(items=[binding], page_index=1, page_size=page_sizes()[0], total_count=1)

@@ -7,18 +7,17 @@ then A: one extension per X (1016002), then the extension: taken (1016002) or no
 
 from __future__ import annotations
 
-import dataclasses
-from bisect import bisect_right
-
 from ..apps import Application
 from ..clock import Clock, ExpiryQueue
 from ..errors import PnsError
 from ..ids import IdFactory
 from .axe_callbacks import CallbackBook
+from .axe_index import XIndex
 from .axe_model import (
     HOURS,
     AxeBinding,
     AxePage,
+    as_queried,
     check_callback,
     check_extension,
     check_lifetime,
@@ -33,8 +32,6 @@ NOT_APPLIED = "1012001"
 NO_RESOURCE = "1012008"
 NO_RECORDING = "1012012"
 NOT_FOUND = "1016001"
-EXTENSION_TAKEN = "1016002"
-NO_EXTENSION = "1020167"
 
 
 class AxeBackend(Backend):
@@ -52,11 +49,7 @@ class AxeBackend(Backend):
         self.modify_restarts_clock = modify_restarts_clock
         self.query_shows_bind_values = query_shows_bind_values
         self._bindings: dict[str, AxeBinding] = {}
-        self._on_x: dict[str, dict[str, AxeBinding]] = {}  # X -> extension -> binding
-        self._of_a: dict[tuple[str, str], AxeBinding] = {}  # (X, A) -> A's one binding on X
-        self._order: dict[str, list[int]] = {}  # X -> sequence numbers of its bindings, ascending
-        self._by_sequence: dict[int, AxeBinding] = {}
-        self._lowest_free: dict[str, int] = {}  # X -> no padded extension below this is free
+        self._by_x = XIndex()
         self._sequence = 0
         self._expiry: ExpiryQueue[str] = ExpiryQueue()
         self.callbacks = CallbackBook(clock)
@@ -99,17 +92,9 @@ class AxeBackend(Backend):
             self._check_mine(virtual_num)
             self._check_bindable(virtual_num)
             x = virtual_num
-            held = self._of_a.get((x, bind_num))
-            if held is not None:
-                raise PnsError(
-                    EXTENSION_TAKEN,
-                    f"bindNum {bind_num} already has extension {held.extend_num} on virtualNum {x} "
-                    "(one extension per A on an X): bind A on another X",
-                    rule="axe.one-extension-per-a",
-                )
         else:
             x = self._allocate(bind_num, area_code, area_match_mode)
-        extension = self._claim_extension(x, extend_num)
+        extension = self._by_x.claim(x, bind_num, extend_num, self.capacity, self.app.extension_length)
         now = self.clock.now()
         self._sequence += 1
         binding = AxeBinding(
@@ -132,10 +117,7 @@ class AxeBackend(Backend):
             bound_expired_time=lifetime,
         )
         self._bindings[binding.subscription_id] = binding
-        self._on_x.setdefault(x, {})[extension] = binding
-        self._of_a[(x, bind_num)] = binding
-        self._order.setdefault(x, []).append(binding.sequence)  # the newest is always the largest
-        self._by_sequence[binding.sequence] = binding
+        self._by_x.add(binding)
         self._set_timer(binding, now)
         return binding
 
@@ -203,7 +185,8 @@ class AxeBackend(Backend):
         virtual_num: str | None = None,
         extend_num: str | None = None,
     ) -> AxeBinding:
-        return self._shown(self._identify(subscription_id, virtual_num, extend_num, "query"))
+        found = self._identify(subscription_id, virtual_num, extend_num, "query")
+        return as_queried(self.query_shows_bind_values, found)
 
     @public
     def query_page(
@@ -218,7 +201,7 @@ class AxeBackend(Backend):
         """v2.0: one binding (by id, or by X + E), or the bindings of X after `cursor`, in bind order."""
         if subscription_id is not None or extend_num is not None:
             found = self._identify(subscription_id, virtual_num, extend_num, "query")
-            return AxePage(items=[self._shown(found)], next_cursor=None)
+            return AxePage(items=[as_queried(self.query_shows_bind_values, found)], next_cursor=None)
         if virtual_num is None:
             raise PnsError(
                 INVALID,
@@ -228,22 +211,19 @@ class AxeBackend(Backend):
         size = check_limit(limit)
         after = parse_cursor(cursor)
         self._check_mine(virtual_num)
-        order = self._order.get(virtual_num, [])
-        start = bisect_right(order, after)
-        chosen = order[start : start + size]
-        items = [self._shown(self._by_sequence[sequence]) for sequence in chosen]
-        more = start + size < len(order)
+        chosen, more = self._by_x.page(virtual_num, after, size)
+        items = [as_queried(self.query_shows_bind_values, binding) for binding in chosen]
         return AxePage(items=items, next_cursor=items[-1].position if more else None)
 
     @public
     def by_extension(self, virtual_num: str, extend_num: str) -> AxeBinding | None:
         """The binding a caller reaches by dialling X and keying E (None: no such extension)."""
-        return self._on_x.get(virtual_num, {}).get(extend_num)
+        return self._by_x.by_extension(virtual_num, extend_num)
 
     @public
     def of_a(self, virtual_num: str, bind_num: str) -> AxeBinding | None:
         """A's binding on X (A dialling X calls back); A holds at most one extension per X."""
-        return self._of_a.get((virtual_num, bind_num))
+        return self._by_x.of_a(virtual_num, bind_num)
 
     @public
     def bindings(self) -> list[AxeBinding]:
@@ -257,33 +237,13 @@ class AxeBackend(Backend):
         self._drop_due(self._expiry, self._bindings, self._remove)
 
     def _remove(self, binding: AxeBinding) -> None:
-        x, extension = binding.virtual_num, binding.extend_num
         del self._bindings[binding.subscription_id]
-        del self._by_sequence[binding.sequence]
-        del self._on_x[x][extension]
-        del self._of_a[(x, binding.bind_num)]
-        order = self._order[x]
-        del order[bisect_right(order, binding.sequence) - 1]
-        if not self._on_x[x]:
-            del self._on_x[x], self._order[x]
-        if len(extension) == self.app.extension_length:
-            self._lowest_free[x] = min(self._lowest_free.get(x, 1), int(extension))
+        self._by_x.remove(binding, self.app.extension_length)
 
     def _set_timer(self, binding: AxeBinding, start: float) -> None:
         binding.expire_time = deadline(start, binding.time_unit, binding.bind_expired_time)
         if binding.expire_time is not None:
             self._expiry.push(binding.expire_time, binding.subscription_id)
-
-    def _shown(self, binding: AxeBinding) -> AxeBinding:
-        """What a query reports: the binding itself, or a copy with the bind-time lifetime."""
-        if not self.query_shows_bind_values or (
-            binding.time_unit == binding.bound_time_unit
-            and binding.bind_expired_time == binding.bound_expired_time
-        ):
-            return binding
-        return dataclasses.replace(
-            binding, time_unit=binding.bound_time_unit, bind_expired_time=binding.bound_expired_time
-        )
 
     def _identify(
         self, subscription_id: str | None, virtual_num: str | None, extend_num: str | None, action: str
@@ -305,7 +265,7 @@ class AxeBackend(Backend):
                 rule="axe.identify",
             )
         self._check_mine(virtual_num)
-        found = self._on_x.get(virtual_num, {}).get(extend_num)
+        found = self._by_x.by_extension(virtual_num, extend_num)
         if found is None:
             raise PnsError(
                 NOT_FOUND,
@@ -318,37 +278,9 @@ class AxeBackend(Backend):
         if not self.app.owns(x):
             raise PnsError(NOT_APPLIED, f"virtualNum {x} {self._not_mine(x)}", rule="axe.not-applied")
 
-    def _claim_extension(self, x: str, extend_num: str | None) -> str:
-        taken = self._on_x.get(x, {})
-        if extend_num is not None and extend_num in taken:
-            raise PnsError(
-                EXTENSION_TAKEN,
-                f"extendNum {extend_num} is already bound on virtualNum {x}",
-                rule="axe.extension-taken",
-            )
-        if len(taken) >= self.capacity:
-            raise PnsError(
-                NO_EXTENSION,
-                f"virtualNum {x} holds {self.capacity} extensions, its application's maximum",
-                rule="axe.extension-capacity",
-            )
-        if extend_num is not None:
-            return extend_num
-        # The hint only moves forward past taken extensions and back when one is freed, so
-        # allocation costs little more than one lookup on average.
-        length = self.app.extension_length
-        candidate = self._lowest_free.get(x, 1)
-        while f"{candidate:0{length}d}" in taken:
-            candidate += 1
-        self._lowest_free[x] = candidate
-        return f"{candidate:0{length}d}"
-
     def _allocate(self, bind_num: str, area_code: str | None, area_match_mode: str) -> str:
-        def load(x: str) -> int:
-            return len(self._on_x.get(x, ()))
-
         def idle(x: str) -> bool:
-            return load(x) < self.capacity and (x, bind_num) not in self._of_a
+            return self._by_x.load(x) < self.capacity and self._by_x.of_a(x, bind_num) is None
 
         x = self.allocate_x(area_code, area_match_mode, idle)
         if x is None:

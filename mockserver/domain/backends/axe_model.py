@@ -3,6 +3,7 @@ the shape of an extension."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -68,6 +69,19 @@ class AxeBinding:
     def position(self) -> str:
         """This binding's place in bind order, as a v2 paging cursor."""
         return position(self.bound_at, self.sequence)
+
+
+def as_queried(shows_bind_values: bool, binding: AxeBinding) -> AxeBinding:
+    """What a query reports: the binding itself, or (`shows_bind_values`, after a modify of the
+    lifetime) a copy with the bind-time lifetime."""
+    if not shows_bind_values or (
+        binding.time_unit == binding.bound_time_unit
+        and binding.bind_expired_time == binding.bound_expired_time
+    ):
+        return binding
+    return dataclasses.replace(
+        binding, time_unit=binding.bound_time_unit, bind_expired_time=binding.bound_expired_time
+    )
 
 
 @dataclass
