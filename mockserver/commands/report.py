@@ -8,6 +8,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from ..report import verdict as verdicts
+from ..report.files import write_reports
 from .start import StartError, report_paths_problem
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def conclude(
     coverage_min = args.coverage_min
     print(verdicts.terminal(result, color=sys.stdout.isatty(), coverage_min=coverage_min), flush=True)
     try:
-        verdicts.write_reports(result, json_path=args.json, junit_path=args.junit, coverage_min=coverage_min)
+        write_reports(result, json_path=args.json, junit_path=args.junit, coverage_min=coverage_min)
     except OSError as err:
         raise StartError(f"cannot write the report: {err}") from err
     if command_status < 0:  # killed by a signal: the shell's convention

@@ -28,7 +28,8 @@ def serve(args: argparse.Namespace, config: Config) -> int:
     from .. import __version__
     from ..http.asgi import AsgiApp
     from ..http.coalesce import protocol_class
-    from ..report.verdict import of_platform, write_reports
+    from ..report.files import write_reports
+    from ..report.verdict import of_platform
 
     if problem := report_paths_problem(args, "report_json", "report_junit"):
         raise StartError(problem)

@@ -12,7 +12,7 @@ from pns_mock.spec import languages
 
 from ..config import Config
 from ..domain.errors import ConfigError
-from ..report import verdict as verdicts
+from ..report.files import check_writable
 
 if TYPE_CHECKING:
     from ..http.engine import Engine
@@ -95,6 +95,6 @@ def start_platform(args: argparse.Namespace, config: Config) -> Served:
 def report_paths_problem(args: argparse.Namespace, *names: str) -> str | None:
     for name in names:
         path = getattr(args, name, None)
-        if path is not None and (why := verdicts.check_writable(path)):
+        if path is not None and (why := check_writable(path)):
             return f"--{name.replace('_', '-')}: {why}"
     return None

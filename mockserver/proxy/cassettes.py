@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from ..report.verdict import write_atomic
+from ..report.files import write_atomic
 
 PER_FILE = 200  # interactions per cassette file: each write rewrites one file, so it stays small
 SUFFIXES = (".yaml", ".yml")

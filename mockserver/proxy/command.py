@@ -13,7 +13,8 @@ from pns_mock.spec import load as load_spec
 
 from ..config import default_config
 from ..http.listeners import ListenerError, add_listener_options, listeners_from, serve_all
-from ..report.verdict import check_writable, terminal, write_reports
+from ..report.files import check_writable, write_reports
+from ..report.verdict import terminal
 from .app import ProxyApp
 from .cassettes import CassetteWriter
 from .masking import Masker

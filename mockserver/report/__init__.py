@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from . import verdict
 from .coverage import Coverage
+from .files import check_writable, write_atomic, write_reports
 from .journal import ENTRY_HEADER_BYTES, HEADER_COUNT_LIMIT, HEADER_VALUE_LIMIT, MORE_HEADERS, Entry, Journal
 from .verdict import SCHEMA_FILE, Verdict, of_platform, request_violations
 
@@ -19,7 +20,10 @@ __all__ = [
     "Entry",
     "Journal",
     "Verdict",
+    "check_writable",
     "of_platform",
     "request_violations",
     "verdict",
+    "write_atomic",
+    "write_reports",
 ]

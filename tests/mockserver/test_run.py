@@ -18,7 +18,7 @@ import jsonschema
 import pytest
 
 from pns_mock.mockserver.config import default_config
-from pns_mock.mockserver.report import verdict
+from pns_mock.mockserver.report import verdict, write_atomic
 
 from .helpers import AXB
 from .serving import assert_journaled_replies_conform, free_port, serve
@@ -164,7 +164,7 @@ def test_a_report_is_written_whole_or_not_at_all(tmp_path: Path, monkeypatch: py
 
     monkeypatch.setattr(os, "replace", fail)
     with pytest.raises(OSError, match="disk full"):
-        verdict.write_atomic(target, "new")
+        write_atomic(target, "new")
     assert [p.name for p in tmp_path.iterdir()] == ["v.json"] and target.read_text() == "previous"
 
 
