@@ -91,7 +91,7 @@ def profile_section(scale: dict[str, Any]) -> list[str]:
 def scale_section(scale: dict[str, Any]) -> list[str]:
     out = [
         f"Baseline RSS before any binding: {scale['baseline_rss_mb']:.1f} MiB (interpreter, spec, compiled "
-        f"validators). Every binding has a duration, so the expiry heap holds one entry per binding. "
+        f"validators). Every binding has a duration, so the expiry queue holds one entry per binding. "
         f"Times are medians (p99 in brackets) over {scale['settings']['samples']:,} calls on random "
         "live bindings, through the backend API unless marked Engine.",
         "",
@@ -115,13 +115,15 @@ def scale_section(scale: dict[str, Any]) -> list[str]:
         )
     out += [
         "",
-        "Expiry keeps deadlines in 64-second spans (`mockserver/domain/clock.py`): a heap of spans, and "
-        "per span a list that is heapified once when the span falls due. Removing a due binding costs one"
-        " pop from its span's small heap, a share of one span pop, and the dict deletions of the binding "
-        "(by id, by X, by party). The passes here expire bindings whose deadlines are one second apart, "
-        "the worst case for spans. What still grows with the number of bindings is the cache misses of "
-        "those dict deletions in dicts of 1M entries. A call with nothing due pays two comparisons, which"
-        " are inside the query figures.",
+        "Expiry keeps deadlines in 64-second spans (`mockserver/domain/clock.py`): a heap of span "
+        "numbers, and per span a list that is sorted once by deadline when the span falls due, its due "
+        "part cut off with one bisection. AXB keeps each X's pairs in bind order "
+        "(`mockserver/domain/backends/axb_index.py`), so expired pairs leave from the front. Removing a "
+        "due binding costs its share of that sort plus its dict deletions (by id, by party). The passes "
+        "here expire bindings whose deadlines are one second apart, the worst case for spans. What "
+        "still grows with the number of bindings is the cache misses of those deletions: three random "
+        "slots per binding in hash tables of 1M entries. A call with nothing due pays two comparisons, "
+        "which are inside the query figures.",
         "",
         f"Peak RSS of the scale process: {scale['peak_rss_mb']:.0f} MiB; the whole script took "
         f"{scale['seconds']:.0f} s.",
