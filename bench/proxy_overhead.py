@@ -32,11 +32,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
 from harness import APP_KEY, LUA, PATH, make_targets, signed_headers  # noqa: E402
+from sections import markers, write_section  # noqa: E402
 from servers import free_port  # noqa: E402
 
 BLOCK = 100
 RESULTS = BENCH / "RESULTS.md"
-BEGIN, END = "<!-- proxy-overhead:begin -->", "<!-- proxy-overhead:end -->"
+BEGIN, END = markers("proxy-overhead")
 TARGET_MS = 1.0
 
 
@@ -214,12 +215,7 @@ def main() -> int:
     )
     print(section)
     if not args.no_write:
-        text = RESULTS.read_text(encoding="utf-8")
-        if BEGIN in text:
-            text = text[: text.index(BEGIN)] + section + text[text.index(END) + len(END) :]
-        else:
-            text = text.rstrip("\n") + "\n\n" + section + "\n"
-        RESULTS.write_text(text, encoding="utf-8")
+        write_section(RESULTS, "proxy-overhead", section)
     return 0
 
 

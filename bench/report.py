@@ -22,6 +22,7 @@ from report_load import (
     startup_section,
     verdict,
 )
+from sections import kept_sections
 
 TARGET_OVERHEAD_US = 300
 TARGET_P99_MS = 5
@@ -300,21 +301,9 @@ def main() -> int:
     if idle:
         lines += ["## Idle cost of the pytest plugin", "", *idle_section(idle), ""]
     lines += ["## Notes", "", *notes_section(load), "", "## Method", "", *method_section(load), ""]
-    lines += kept_run_overhead(args.out)
+    lines += kept_sections(args.out)
     args.out.write_text("\n".join(lines))
     return 0
-
-
-def kept_run_overhead(path: Path) -> list[str]:
-    """The sections bench/run_overhead.py and bench/proxy_overhead.py wrote (measured apart),
-    carried over as they are."""
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    kept = []
-    for name in ("run-overhead", "proxy-overhead"):
-        begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
-        if begin in old and end in old:
-            kept += [old[old.index(begin) : old.index(end) + len(end)], ""]
-    return kept
 
 
 if __name__ == "__main__":

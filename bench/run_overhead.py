@@ -20,10 +20,11 @@ import time
 from pathlib import Path
 
 from machine import Quiet, children_cpu
+from sections import markers, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "RESULTS.md"
-BEGIN, END = "<!-- run-overhead:begin -->", "<!-- run-overhead:end -->"
+BEGIN, END = markers("run-overhead")
 TARGET = 0.5
 PYCACHE = Path(tempfile.gettempdir()) / "pns-mock-bench-pycache"
 
@@ -97,12 +98,7 @@ def main() -> int:
     section = "\n".join(lines)
     print(section)
     if not args.no_write:
-        text = RESULTS.read_text(encoding="utf-8")
-        if BEGIN in text:
-            text = text[: text.index(BEGIN)] + section + text[text.index(END) + len(END) :]
-        else:
-            text = text.rstrip("\n") + "\n\n" + section + "\n"
-        RESULTS.write_text(text, encoding="utf-8")
+        write_section(RESULTS, "run-overhead", section)
     return 0
 
 

@@ -24,7 +24,12 @@ MAX_LINES = 300
 def _lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(cwd)}
     return subprocess.run(
-        [sys.executable, "-c", "from importlinter.cli import lint_imports_command; lint_imports_command()"],
+        [
+            sys.executable,
+            "-c",
+            "from importlinter.cli import lint_imports_command; lint_imports_command()",
+            "--no-cache",
+        ],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -93,27 +98,28 @@ def test_the_import_linter_contracts_hold() -> None:
     assert "Contracts: 3 kept, 0 broken." in result.stdout
 
 
-def test_an_upward_import_breaks_the_layers_contract(copy_of_the_tree: Path) -> None:
-    clock = copy_of_the_tree / "pns_mock" / "mockserver" / "domain" / "clock.py"
-    original = clock.read_text(encoding="utf-8")
+def _lint_with(copy: Path, module: str, line: str) -> subprocess.CompletedProcess[str]:
+    """`lint-imports` on the copy with `line` added to `module` (a path under pns_mock/), then undone."""
+    path = copy / "pns_mock" / module
+    original = path.read_text(encoding="utf-8")
     try:
-        clock.write_text(original + "\nfrom ..http import engine  # upward, on purpose\n", encoding="utf-8")
-        result = _lint_imports(copy_of_the_tree)
+        path.write_text(original + "\n" + line + "\n", encoding="utf-8")
+        return _lint_imports(copy)
     finally:
-        clock.write_text(original, encoding="utf-8")
+        path.write_text(original, encoding="utf-8")
+
+
+def test_an_upward_import_breaks_the_layers_contract(copy_of_the_tree: Path) -> None:
+    result = _lint_with(copy_of_the_tree, "mockserver/domain/clock.py", "from ..http import engine  # upward")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "mockserver's layers: each imports only the layers below it BROKEN" in result.stdout
     assert "pns_mock.mockserver.domain.clock -> pns_mock.mockserver.http.engine" in result.stdout
 
 
 def test_one_mode_importing_another_breaks_the_independence_contract(copy_of_the_tree: Path) -> None:
-    ax = copy_of_the_tree / "pns_mock" / "mockserver" / "domain" / "backends" / "ax.py"
-    original = ax.read_text(encoding="utf-8")
-    try:
-        ax.write_text(original + "\nfrom . import axb  # another mode, on purpose\n", encoding="utf-8")
-        result = _lint_imports(copy_of_the_tree)
-    finally:
-        ax.write_text(original, encoding="utf-8")
+    result = _lint_with(
+        copy_of_the_tree, "mockserver/domain/backends/ax.py", "from . import axb  # another mode"
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "one backend per mode: no mode's rules depend on another mode's BROKEN" in result.stdout
 
