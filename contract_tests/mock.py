@@ -96,7 +96,7 @@ class PnsMock:
         folder = Path(directory)
         if not folder.is_dir():
             raise PnsToolkitError(f"pns.replay({str(directory)!r}): no such folder")
-        replayer = Replayer(self.engine.spec, folder, self.engine.handle, strict=strict)
+        replayer = Replayer(self.engine.spec, folder, self.engine, strict=strict)
         if replayer.problems:
             raise PnsToolkitError("pns.replay: " + "; ".join(replayer.problems))
         self._handler = replayer.handle

@@ -143,7 +143,7 @@ def _replayer(args: argparse.Namespace, engine: Any) -> Any:
         raise StartError(f"--replay {args.replay}: no such folder")
     from ..proxy.replay import Replayer
 
-    replayer = Replayer(engine.spec, args.replay, engine.handle, strict=args.replay_strict)
+    replayer = Replayer(engine.spec, args.replay, engine, strict=args.replay_strict)
     for problem in replayer.problems:
         print(f"pns-mock: --replay: skipped {problem}", file=sys.stderr, flush=True)
     print(f"pns-mock: replaying {replayer.interactions} interaction(s) from {args.replay}", flush=True)

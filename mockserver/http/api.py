@@ -74,6 +74,9 @@ class Api:
         self._allowed = runtime.allowed
         self._reply_pointers = runtime.reply_pointers
         self.recorder: ChangeLog | None = None  # `serve --state`: logs acknowledged changes
+        # `--replay`: answers a request the platform admits (authenticated, valid) from a cassette,
+        # or None to let the backend answer; journaled like any reply either way
+        self.answer: Callable[[HttpRequest], HttpResponse | None] | None = None
         # handlers of paths outside the spec, by prefix (the API's own paths never start with them)
         self.mounts: list[tuple[str, Callable[[HttpRequest], HttpResponse]]] = []
 
@@ -157,6 +160,8 @@ class Api:
             raise PnsError(
                 "1010003", "app_key in the query string is not the app_key that signed the request"
             )
+        if self.answer is not None and (answered := self.answer(request)) is not None:
+            return answered, app.app_key
         backend = platform.backend(app.app_key)
         handler = HANDLERS.get(op.operation_id)
         if handler is None or (backend is None and op.mode != "common"):

@@ -1,12 +1,15 @@
 """Answer requests from recorded cassettes; pass the others to the stateful mock (or refuse them).
 
 `Replayer` has the request handler's interface (`handle(HttpRequest) -> HttpResponse`) and wraps
-`Engine.handle`, which does not change. A request matches an interaction by method and path (the
-operation), then by its query parameters and JSON body field by field, customer data aside. Phone
-numbers are compared by their place, not their digits: the cassette holds fakes, the client its
-own numbers, and "the caller of this request is the callee of that one" is what must agree. The
-reply's numbers are translated back into the client's. Each interaction answers once, in the
-order recorded; when all that match are used, the last one answers again.
+the mock's `Api`: the mock authenticates and validates every request first, as the platform would,
+and journals it (so the plugin and the verdict judge replayed traffic too); only a request the
+platform would admit is answered from a cassette, through the `Api.answer` hook. A request matches
+an interaction by method and path (the operation), then by its query parameters and JSON body
+field by field, customer data aside. Phone numbers are compared by their place, not their digits:
+the cassette holds fakes, the client its own numbers, and "the caller of this request is the
+callee of that one" is what must agree. The reply's numbers are translated back into the client's.
+Each interaction answers once, in the order recorded; when all that match are used, the last one
+answers again.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 from pns_mock.spec import Spec
@@ -27,6 +30,16 @@ from .cassettes import Interaction, read_directory
 from .masking import NUMBER, customer_fields, in_form, number_of
 
 Handler = Callable[[HttpRequest], HttpResponse]
+
+
+class Answering(Protocol):
+    """The mock's request handler with its replay hook (`http.api.Api`)."""
+
+    answer: Callable[[HttpRequest], HttpResponse | None] | None
+
+    def handle(self, request: HttpRequest) -> HttpResponse: ...
+
+
 _NOT_REPLAYED = frozenset(("content-length", "transfer-encoding", "connection", "date"))
 
 
@@ -40,9 +53,11 @@ class _Recorded:
 
 
 class Replayer:
-    def __init__(self, spec: Spec, directory: Path, fallback: Handler, *, strict: bool = False) -> None:
+    def __init__(self, spec: Spec, directory: Path, api: Answering, *, strict: bool = False) -> None:
         self.spec = spec
-        self.fallback = fallback
+        self.fallback: Handler = api.handle
+        api.answer = self._answer
+        self._missed = threading.local()  # why the current request found no cassette, if it did not
         self.strict = strict
         self._customer = customer_fields(spec)
         interactions, self.problems = read_directory(directory)
@@ -62,8 +77,15 @@ class Replayer:
         return sum(map(len, self._recorded.values()))
 
     def handle(self, request: HttpRequest) -> HttpResponse:
-        if (request.method, request.path) not in self.spec.routes:
-            return self.fallback(request)  # the admin API, recording files, unknown paths: the mock's
+        self._missed.why = None
+        response = self.fallback(request)  # the mock admits (or refuses) it, then `_answer` runs
+        why = self._missed.why
+        if why is not None and not self.strict:
+            response.headers.append((PROBLEM_HEADER, header_safe(f"{why}; answered by the stateful mock")))
+        return response
+
+    def _answer(self, request: HttpRequest) -> HttpResponse | None:
+        """The recorded reply to an admitted request, the refusal of `--replay-strict`, or None."""
         numbers: list[str] = []
         fields = self._fields(request.query, request.body, numbers)
         with self._lock:
@@ -76,11 +98,8 @@ class Replayer:
                 return self._reply(chosen.interaction)
             why = self._mismatch(request, candidates, fields)
             self.misses.append(why)
-        if self.strict:
-            return self._refusal(why)
-        response = self.fallback(request)
-        response.headers.append((PROBLEM_HEADER, header_safe(f"{why}; answered by the stateful mock")))
-        return response
+        self._missed.why = why
+        return self._refusal(why) if self.strict else None
 
     def _fields(self, query: str, body: bytes, numbers: list[str]) -> dict[str, Any]:
         """What is compared: query parameters and body fields, every number as `#k` (its place, in

@@ -218,3 +218,30 @@ def test_replay_options_that_cannot_work_stop_serve_with_one_line(
 
     assert cli.main(["serve", "--port", "0", *args]) == 2
     assert said in capsys.readouterr().err
+
+
+def test_replayed_requests_are_checked_and_journaled_like_any_other(
+    recorded: tuple[Path, list[dict[str, Any]]],
+) -> None:
+    """A cassette answers only what the platform would admit; every request is in the journal."""
+    folder, originals = recorded
+    first = RUN[0]
+    assert isinstance(first.body, dict)
+    with pns_mock(fail_on_violations=False) as pns:  # the bad field is the point here
+        pns.replay(folder)
+        base = "https://rtcpns.cn-north-1.myhuaweicloud.com"
+        wrong_secret = httpx.post(f"{base}{AXB}", headers=signed(secret="not-the-secret"), json=first.body)
+        bad_field = httpx.post(f"{base}{AXB}", headers=signed(), json={**first.body, "calleeNum": "12"})
+        replayed = httpx.post(f"{base}{AXB}", headers=signed(), json=first.body)
+        journal = pns.journal("createAxbBinding")
+        violations = pns.violations()
+    # the same request with another signature: the mock's auth refusal, not the recorded success
+    assert wrong_secret.json()["resultcode"] == "1010010"
+    # a field the spec refuses: 1010002 from the mock's validator, and a violation
+    assert bad_field.json()["resultcode"] == "1010002"
+    assert any(v.field == "calleeNum" for v in violations)
+    # an admitted request: the recorded reply, journaled under its operation
+    assert replayed.json() == _recorded_form(originals[0])
+    assert [e.resultcode for e in journal] == ["1010010", "1010002", "0"]
+    for reply, operation_id in [(wrong_secret, "createAxbBinding"), (replayed, "createAxbBinding")]:
+        assert_conforms(reply, operation_id)
