@@ -7,7 +7,6 @@ injection, the virtual clock, seeding, the journal and the contract violations f
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,7 +70,6 @@ class PnsMock:
             Config(settings=settings, apps=base.apps), clock=VirtualClock(frozen=options.frozen_clock)
         )
         self.engine = Engine(self.platform)
-        self._handler: Callable[[HttpRequest], HttpResponse] = self.engine.handle  # or a Replayer's
         self.unexpected: list[tuple[str, str]] = []
         self.pushed: list[str] = []  # webhook names of the pushes sent to the code under test
         self._journal_start = 0
@@ -86,7 +84,7 @@ class PnsMock:
         return self.options.base_urls[0]
 
     def handle(self, request: HttpRequest) -> HttpResponse:
-        return self._handler(request)
+        return self.engine.handle(request)
 
     def replay(self, directory: str | Path, *, strict: bool = False) -> Replayer:
         """Answer the requests that match a cassette in `directory` (`pns-mock proxy --record`) from
@@ -99,7 +97,6 @@ class PnsMock:
         replayer = Replayer(self.engine.spec, folder, self.engine, strict=strict)
         if replayer.problems:
             raise PnsToolkitError("pns.replay: " + "; ".join(replayer.problems))
-        self._handler = replayer.handle
         return replayer
 
     # applications

@@ -43,7 +43,7 @@ def serve(args: argparse.Namespace, config: Config) -> int:
             raise StartError(f"cannot listen on {listener.host}:{listener.port}: {busy}")
     served = start_platform(args, config)
     platform, engine = served.platform, served.engine
-    handler = _replayer(args, engine)
+    _replay(args, engine)
     apps = "\n".join(
         f"    {a.mode:<5} app_key={a.app_key}  numbers={len(a.numbers)}" for a in platform.apps()
     )
@@ -72,7 +72,7 @@ def serve(args: argparse.Namespace, config: Config) -> int:
     stopped_by: BaseException | None = None
     try:
         serving.serve_all(
-            AsgiApp(engine, handler),
+            AsgiApp(engine),
             listeners,
             log_level=args.log_level,
             access_log=False,
@@ -133,12 +133,12 @@ class _QuietDrops(logging.Filter):
         return not (record.exc_info and isinstance(record.exc_info[1], DropConnection))
 
 
-def _replayer(args: argparse.Namespace, engine: Any) -> Any:
-    """`--replay DIR`: the handler that answers from its cassettes, else None (the engine's own)."""
+def _replay(args: argparse.Namespace, engine: Any) -> None:
+    """`--replay DIR`: the engine answers what its cassettes hold from them (`Replayer`)."""
     if args.replay is None:
         if args.replay_strict:
             raise StartError("--replay-strict needs --replay DIR")
-        return None
+        return
     if not args.replay.is_dir():
         raise StartError(f"--replay {args.replay}: no such folder")
     from ..proxy.replay import Replayer
@@ -147,4 +147,3 @@ def _replayer(args: argparse.Namespace, engine: Any) -> Any:
     for problem in replayer.problems:
         print(f"pns-mock: --replay: skipped {problem}", file=sys.stderr, flush=True)
     print(f"pns-mock: replaying {replayer.interactions} interaction(s) from {args.replay}", flush=True)
-    return replayer.handle

@@ -74,9 +74,9 @@ class Api:
         self._allowed = runtime.allowed
         self._reply_pointers = runtime.reply_pointers
         self.recorder: ChangeLog | None = None  # `serve --state`: logs acknowledged changes
-        # `--replay`: answers a request the platform admits (authenticated, valid) from a cassette,
-        # or None to let the backend answer; journaled like any reply either way
-        self.answer: Callable[[HttpRequest], HttpResponse | None] | None = None
+        # `--replay`: answers a request the platform admits (authenticated, valid) from a cassette;
+        # or a note (str) for the reply the backend then gives, or None; journaled either way
+        self.answer: Callable[[HttpRequest], HttpResponse | str | None] | None = None
         # handlers of paths outside the spec, by prefix (the API's own paths never start with them)
         self.mounts: list[tuple[str, Callable[[HttpRequest], HttpResponse]]] = []
 
@@ -102,25 +102,30 @@ class Api:
             self._record(request, None, None, response, None)
             return response
         app_key: str | None = None
+        notes: list[str] | None = None if self.answer is None else []  # what `answer` adds to a reply
         try:
-            response, app_key = self._serve(op, request)
+            response, app_key = self._serve(op, request, notes)
             problem = None
         except PnsError as err:
             response, problem, app_key = self._error(err), err, err.app_key
             response.delay = err.delay
         self._record(request, op, app_key, response, problem)
+        if notes:
+            response.headers += [(PROBLEM_HEADER, header_safe(note)) for note in notes]
         return response
 
-    def _serve(self, op: Operation, request: HttpRequest) -> tuple[HttpResponse, str | None]:
+    def _serve(
+        self, op: Operation, request: HttpRequest, notes: list[str] | None
+    ) -> tuple[HttpResponse, str | None]:
         auth = self.platform.authenticator.authenticate(request.headers, request.client)
         try:
-            return self._serve_app(op, request, auth.app_key)
+            return self._serve_app(op, request, auth.app_key, notes)
         except PnsError as err:
             err.app_key = auth.app_key  # an authenticated request is journaled with its app_key
             raise
 
     def _serve_app(
-        self, op: Operation, request: HttpRequest, app_key: str
+        self, op: Operation, request: HttpRequest, app_key: str, notes: list[str] | None
     ) -> tuple[HttpResponse, str | None]:
         platform = self.platform
         app = platform.app(app_key)
@@ -160,8 +165,12 @@ class Api:
             raise PnsError(
                 "1010003", "app_key in the query string is not the app_key that signed the request"
             )
-        if self.answer is not None and (answered := self.answer(request)) is not None:
-            return answered, app.app_key
+        if self.answer is not None and notes is not None:
+            answered = self.answer(request)
+            if isinstance(answered, HttpResponse):
+                return answered, app.app_key
+            if answered is not None:
+                notes.append(answered)
         backend = platform.backend(app.app_key)
         handler = HANDLERS.get(op.operation_id)
         if handler is None or (backend is None and op.mode != "common"):

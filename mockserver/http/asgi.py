@@ -10,7 +10,7 @@ from typing import Any
 
 from .coalesce import HEADERS_TOO_LARGE, too_large_reply
 from .engine import ADMIN_PREFIX, Engine
-from .message import HttpRequest, HttpResponse
+from .message import HttpRequest
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -28,10 +28,8 @@ class DropConnection(Exception):
 
 
 class AsgiApp:
-    def __init__(self, engine: Engine, handler: Callable[[HttpRequest], HttpResponse] | None = None) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        # the API's one request handler: the engine's, or one wrapping it (`serve --replay`)
-        self.handle = handler or engine.handle
         # Admin calls run off the event loop. Those that may wait on a customer's receiver (a
         # simulated call or SMS whose Block push needs a decision) get their own threads, so
         # they can never hold up the rest of the admin API (GET /_pns/clock and the like).
@@ -86,7 +84,7 @@ class AsgiApp:
             loop = asyncio.get_running_loop()
             response = await loop.run_in_executor(self._write_threads, self.engine.handle, request)
         else:
-            response = self.handle(request)
+            response = self.engine.handle(request)
         if response.delay:
             await asyncio.sleep(response.delay)
         if response.drop:

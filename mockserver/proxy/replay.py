@@ -1,15 +1,14 @@
 """Answer requests from recorded cassettes; pass the others to the stateful mock (or refuse them).
 
-`Replayer` has the request handler's interface (`handle(HttpRequest) -> HttpResponse`) and wraps
-the mock's `Api`: the mock authenticates and validates every request first, as the platform would,
-and journals it (so the plugin and the verdict judge replayed traffic too); only a request the
-platform would admit is answered from a cassette, through the `Api.answer` hook. A request matches
-an interaction by method and path (the operation), then by its query parameters and JSON body
-field by field, customer data aside. Phone numbers are compared by their place, not their digits:
-the cassette holds fakes, the client its own numbers, and "the caller of this request is the
-callee of that one" is what must agree. The reply's numbers are translated back into the client's.
-Each interaction answers once, in the order recorded; when all that match are used, the last one
-answers again.
+`Replayer` installs itself as the `Api.answer` hook of the mock's one request handler: the mock
+authenticates and validates every request first, as the platform would, and journals it (so the
+plugin and the verdict judge replayed traffic too); only a request the platform would admit is
+answered from a cassette. A request matches an interaction by method and path (the operation),
+then by its query parameters and JSON body field by field, customer data aside. Phone numbers are
+compared by their place, not their digits: the cassette holds fakes, the client its own numbers,
+and "the caller of this request is the callee of that one" is what must agree. The reply's numbers
+are translated back into the client's. Each interaction answers once, in the order recorded; when
+all that match are used, the last one answers again.
 """
 
 from __future__ import annotations
@@ -29,15 +28,11 @@ from ..http.message import HttpRequest, HttpResponse, header_safe, json_response
 from .cassettes import Interaction, read_directory
 from .masking import NUMBER, customer_fields, in_form, number_of
 
-Handler = Callable[[HttpRequest], HttpResponse]
-
 
 class Answering(Protocol):
     """The mock's request handler with its replay hook (`http.api.Api`)."""
 
-    answer: Callable[[HttpRequest], HttpResponse | None] | None
-
-    def handle(self, request: HttpRequest) -> HttpResponse: ...
+    answer: Callable[[HttpRequest], HttpResponse | str | None] | None
 
 
 _NOT_REPLAYED = frozenset(("content-length", "transfer-encoding", "connection", "date"))
@@ -55,9 +50,7 @@ class _Recorded:
 class Replayer:
     def __init__(self, spec: Spec, directory: Path, api: Answering, *, strict: bool = False) -> None:
         self.spec = spec
-        self.fallback: Handler = api.handle
         api.answer = self._answer
-        self._missed = threading.local()  # why the current request found no cassette, if it did not
         self.strict = strict
         self._customer = customer_fields(spec)
         interactions, self.problems = read_directory(directory)
@@ -76,16 +69,9 @@ class Replayer:
     def interactions(self) -> int:
         return sum(map(len, self._recorded.values()))
 
-    def handle(self, request: HttpRequest) -> HttpResponse:
-        self._missed.why = None
-        response = self.fallback(request)  # the mock admits (or refuses) it, then `_answer` runs
-        why = self._missed.why
-        if why is not None and not self.strict:
-            response.headers.append((PROBLEM_HEADER, header_safe(f"{why}; answered by the stateful mock")))
-        return response
-
-    def _answer(self, request: HttpRequest) -> HttpResponse | None:
-        """The recorded reply to an admitted request, the refusal of `--replay-strict`, or None."""
+    def _answer(self, request: HttpRequest) -> HttpResponse | str:
+        """The recorded reply to an admitted request, the refusal of `--replay-strict`, or the note
+        for the stateful mock's reply that says which cassette came nearest."""
         numbers: list[str] = []
         fields = self._fields(request.query, request.body, numbers)
         with self._lock:
@@ -98,8 +84,7 @@ class Replayer:
                 return self._reply(chosen.interaction)
             why = self._mismatch(request, candidates, fields)
             self.misses.append(why)
-        self._missed.why = why
-        return self._refusal(why) if self.strict else None
+        return self._refusal(why) if self.strict else f"{why}; answered by the stateful mock"
 
     def _fields(self, query: str, body: bytes, numbers: list[str]) -> dict[str, Any]:
         """What is compared: query parameters and body fields, every number as `#k` (its place, in
