@@ -6,17 +6,14 @@ heading-slug rules of the viewer.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
-
-from pns_mock.spec import HANDLING_CLASSES, Conflict, ResultCode, Source
+from collections.abc import Sequence
 
 from . import prose, sequence, snippets
 from .htmlparts import MANY_VALUES, constraint_label
-from .model import NO_BODY, CauseTable, Field, ModeDoc, OperationDoc, Reference, WebhookDoc
+from .mdcatalogue import cause_table, result_codes, rules, source_link
+from .mdtext import anchor, code, conflict_cell, conflict_note, fence, table
+from .model import NO_BODY, Field, ModeDoc, OperationDoc, Reference, WebhookDoc
 from .ui import Words
-
-_TICKS = re.compile(r"`+")
 
 
 def render_markdown(ref: Reference) -> str:
@@ -24,9 +21,9 @@ def render_markdown(ref: Reference) -> str:
     parts += [_mode(ref, mode) for mode in ref.modes]
     parts += [
         _delivery(ref),
-        _rules(ref),
-        _result_codes(ref),
-        *(_cause_table(ref.w, t) for t in ref.cause_tables),
+        rules(ref),
+        result_codes(ref),
+        *(cause_table(ref.w, t) for t in ref.cause_tables),
     ]
     return "\n\n".join(p.strip("\n") for p in parts) + "\n"
 
@@ -41,28 +38,6 @@ def diagram_files(ref: Reference) -> dict[str, str]:
 
 def _diagram_name(mode: ModeDoc) -> str:
     return f"call-flow-{mode.name.lower()}.svg"
-
-
-def anchor(name: str) -> str:
-    return f'<a id="{name}"></a>'
-
-
-def fence(text: str, lang: str = "") -> str:
-    longest = max((len(m) for m in _TICKS.findall(text)), default=0)
-    ticks = "`" * max(3, longest + 1)
-    return f"{ticks}{lang}\n{text}\n{ticks}"
-
-
-def code(text: object) -> str:
-    value = str(text)
-    ticks = "``" if "`" in value else "`"
-    return f"{ticks}{value}{ticks}".replace("|", "\\|")
-
-
-def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def _mode_title(w: Words, name: str) -> str:
@@ -145,30 +120,12 @@ def _timestamps(ref: Reference) -> str:
             f"{anchor('ts-' + t.format)}{code(t.format)} ({t.schema})",
             "<br>".join(code(e) for e in t.examples),
             code(t.pattern),
-            prose.markdown_cell(t.description) + _conflict_cell(w, t.conflict),
+            prose.markdown_cell(t.description) + conflict_cell(w, t.conflict),
         )
         for t in ref.timestamps
     ]
     heads = (w("Format"), w("Example"), w("Pattern"), w("Description"))
     return "\n\n".join([anchor("timestamps"), f"## {w('Timestamps')}", table(heads, rows)])
-
-
-def _conflict_cell(w: Words, conflict: Conflict | None) -> str:
-    if conflict is None:
-        return ""
-    return prose.markdown_cell(
-        f" **{w('Vendor pages disagree:')}** {conflict.summary} **{w('Accepted:')}** {conflict.accepted}"
-    )
-
-
-def _conflict(w: Words, conflict: Conflict | None) -> str:
-    if conflict is None:
-        return ""
-    text = (
-        f"**{w('Vendor pages disagree:')}** {conflict.summary}\n\n"
-        f"**{w('Accepted:')}** {conflict.accepted} {conflict.why}"
-    )
-    return "\n".join(f"> {line}" if line else ">" for line in prose.markdown(text).splitlines())
 
 
 def _fields(w: Words, fields: Sequence[Field]) -> str:
@@ -184,7 +141,7 @@ def _fields(w: Words, fields: Sequence[Field]) -> str:
                 code(f.path) + where,
                 kind,
                 w("required") if f.required else w("optional"),
-                prose.markdown_cell(f.description) + _values(w, f) + _conflict_cell(w, f.conflict),
+                prose.markdown_cell(f.description) + _values(w, f) + conflict_cell(w, f.conflict),
             )
         )
     return table((w("Field"), w("Type"), w("Required"), w("Description")), rows)
@@ -236,7 +193,7 @@ def _operation(ref: Reference, op: OperationDoc) -> str:
         _meta(w, f"**{op.method}** {code(op.path)}", op.mode, op.vendor_name, op.vendor_doc),
         f"*{prose.markdown(op.summary)}*",
         prose.markdown(op.description),
-        _conflict(w, op.conflict),
+        conflict_note(w, op.conflict),
     ]
     if op.rules:
         parts += [
@@ -244,7 +201,7 @@ def _operation(ref: Reference, op: OperationDoc) -> str:
             "\n".join(
                 f"- [{code(r.id)}](#rule-{r.id}) {prose.markdown_cell(r.summary)}"
                 + (f" ({code(r.code)})" if r.code else "")
-                + f" — {w('source:')} {_source(r.source)}"
+                + f" — {w('source:')} {source_link(r.source)}"
                 for r in op.rules
             ),
         ]
@@ -302,7 +259,7 @@ def _webhook(ref: Reference, hook: WebhookDoc) -> str:
         f"- **{w('On failure:')}** {prose.markdown_cell(failure)}\n"
         f"- **{w('Retries:')}** {retries}",
         prose.markdown(hook.description),
-        _conflict(w, hook.conflict),
+        conflict_note(w, hook.conflict),
         f"#### {w('Body fields')}",
         _fields(w, hook.fields),
         "\n".join(f"- {prose.markdown_cell(r)}" for r in hook.rules),
@@ -339,91 +296,4 @@ def _delivery(ref: Reference) -> str:
 
 {targets}
 
-{_conflict(w, d.conflict)}"""
-
-
-def _source(source: Source) -> str:
-    text = f"{source.page}, {source.section}"
-    return f"[{text}]({source.url})" if source.url else text
-
-
-def _rules(ref: Reference) -> str:
-    w = ref.w
-    rows = [
-        (
-            f"{anchor('rule-' + r.id)}{code(r.id)}",
-            prose.markdown_cell(r.summary),
-            code(r.code) if r.code else "—",
-            ", ".join(f"[{o}](#op-{o})" for o in r.operations)
-            + (f" ({w('server setting')} {code(r.setting)})" if r.setting else ""),
-            _source(r.source),
-        )
-        for r in ref.rules
-    ]
-    return "\n\n".join(
-        [
-            anchor("rules"),
-            f"## {w('Rules and their sources')}",
-            w(
-                "Every business rule the mock enforces, with the vendor page and section it comes from "
-                "(`x-pns-rules` in the spec). A refusal names its rule in `X-PNS-Mock-Problem` as "
-                "`[rule: id]`."
-            ),
-            table(
-                (w("Rule"), w("What the platform does"), w("Code"), w("Applies to"), w("Vendor source")),
-                rows,
-            ),
-        ]
-    )
-
-
-def _as_sent(w: Words, rc: ResultCode) -> str:
-    """An example of the text as the mock sends it, when a reason or a filled placeholder changes it."""
-    sent = rc.example_body()["resultdesc"]
-    return "" if sent == rc.text else " (" + w("as sent, e.g.: {text}", text=prose.markdown_cell(sent)) + ")"
-
-
-def _result_codes(ref: Reference) -> str:
-    w = ref.w
-    used: dict[str, list[str]] = {}
-    for op in ref.operations:
-        for c in op.specific_codes:
-            used.setdefault(c, []).append(f"[{op.operation_id}](#op-{op.operation_id})")
-    rows = [
-        (
-            f"{anchor('rc-' + rc.code)}{code(rc.code)}",
-            str(rc.http_status),
-            prose.markdown_cell(rc.text) + _as_sent(w, rc),
-            prose.markdown_cell(rc.meaning)
-            + (f" *{w('Trigger:')}* {prose.markdown_cell(rc.trigger)}" if rc.trigger else "")
-            + " "
-            + w(
-                "Returned by {where}.",
-                where=w("every operation") if rc.scope == "common" else ", ".join(used.get(rc.code, ["—"])),
-            )
-            + _conflict_cell(w, rc.conflict),
-            prose.markdown_cell(rc.handling),
-            f"**{rc.handling_class}** " + prose.markdown_cell(rc.handling_reason),
-        )
-        for rc in ref.result_codes
-    ]
-    classes = [(f"**{name}**", w(what)) for name, what in HANDLING_CLASSES.items()]
-    return "\n\n".join(
-        [
-            anchor("result-codes"),
-            f"## {w('Result codes')}",
-            w(
-                'Every reply carries `resultcode` as a **string**; `"0"` is success. Each code has one '
-                "handling class: what your client does next. Only **transient** codes may succeed "
-                "when the same request is sent again later, unchanged."
-            ),
-            table((w("Class"), w("What the client does")), classes),
-            table((w("Code"), "HTTP", "resultdesc", w("Meaning"), w("Handling"), w("Class")), rows),
-        ]
-    )
-
-
-def _cause_table(w: Words, t: CauseTable) -> str:
-    rows = [(code(r.code), prose.markdown_cell(r.text), r.category) for r in t.rows]
-    heads = (w("Code"), w("Meaning"), w("Category"))
-    return "\n\n".join([anchor(t.anchor), f"## {w(t.title)}", table(heads, rows)])
+{conflict_note(w, d.conflict)}"""
